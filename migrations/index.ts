@@ -1,0 +1,2 @@
+/** Every migration, in the order they apply. The schema is created only by these. */
+export const MIGRATIONS: Function[] = [];

@@ -1,0 +1,86 @@
+import * as path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting Bullseye reads, parsed once from the environment and validated.
+ * Nothing else in the code base reads `process.env`; code asks for `AppConfig`.
+ */
+const schema = z.object({
+  BULLSEYE_HOST: z.string().min(1).default('127.0.0.1'),
+  BULLSEYE_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  BULLSEYE_DATA_DIR: z.string().min(1).default('./data'),
+  BULLSEYE_DATABASE: z.string().min(1).optional(),
+  BULLSEYE_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info'),
+  BULLSEYE_LOG_PRETTY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  BULLSEYE_MAX_BAD_ROW_SHARE: z.coerce.number().min(0).max(1).default(0.05),
+  BULLSEYE_UPLOAD_LIMIT_MB: z.coerce.number().positive().default(512),
+  BULLSEYE_TF_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  BULLSEYE_TRAINING_SEED: z.coerce.number().int().default(42),
+});
+
+export interface AppConfig {
+  /** Interface the HTTP server binds to. */
+  readonly host: string;
+  readonly port: number;
+  /** Folder for the database file, uploads and reports. Created at start when missing. */
+  readonly dataDir: string;
+  /** SQLite database file. Default: `<dataDir>/bullseye.sqlite`; `:memory:` is allowed. */
+  readonly databaseFile: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Human-readable log lines instead of JSON (for a terminal). */
+  readonly logPretty: boolean;
+  /** An import fails as a whole when more than this share of its rows is bad. */
+  readonly maxBadRowShare: number;
+  /** Largest accepted upload to `POST /datasets`, in bytes. */
+  readonly uploadLimitBytes: number;
+  /** TensorFlow.js backend: `auto` tries tfjs-node, then wasm, then the plain cpu backend. */
+  readonly tfBackend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  /** Default seed for splits and training. */
+  readonly trainingSeed: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n  ${issues.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses settings from an environment-like object (defaults to the process environment). */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<AppConfig> = {},
+): AppConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(overrides.dataDir ?? e.BULLSEYE_DATA_DIR);
+  const databaseFile =
+    overrides.databaseFile ?? e.BULLSEYE_DATABASE ?? path.join(dataDir, 'bullseye.sqlite');
+
+  return {
+    host: e.BULLSEYE_HOST,
+    port: e.BULLSEYE_PORT,
+    logLevel: e.BULLSEYE_LOG_LEVEL,
+    logPretty: e.BULLSEYE_LOG_PRETTY,
+    maxBadRowShare: e.BULLSEYE_MAX_BAD_ROW_SHARE,
+    uploadLimitBytes: Math.round(e.BULLSEYE_UPLOAD_LIMIT_MB * 1024 * 1024),
+    tfBackend: e.BULLSEYE_TF_BACKEND,
+    trainingSeed: e.BULLSEYE_TRAINING_SEED,
+    ...overrides,
+    dataDir,
+    databaseFile: databaseFile === ':memory:' ? databaseFile : path.resolve(databaseFile),
+  };
+}
+
+/** Injection token for the `AppConfig` object. */
+export const APP_CONFIG = Symbol('APP_CONFIG');
