@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- the backends are optional and load lazily */
 import * as path from 'node:path';
 import type * as TensorFlow from '@tensorflow/tfjs';
 
@@ -38,7 +39,6 @@ async function pickBackend(preference: TensorFlowBackendPreference): Promise<Ten
   const reasons: string[] = [];
   if (preference === 'auto' || preference === 'tensorflow') {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const tf = require('@tensorflow/tfjs-node') as typeof TensorFlow;
       await tf.ready();
 
@@ -47,11 +47,9 @@ async function pickBackend(preference: TensorFlowBackendPreference): Promise<Ten
       reasons.push(`tfjs-node did not load (${(error as Error).message.split('\n')[0]})`);
     }
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const tf = require('@tensorflow/tfjs') as typeof TensorFlow;
   if (preference !== 'cpu') {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const wasm =
         require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
       const wasmFile = require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm');
