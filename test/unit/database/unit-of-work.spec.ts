@@ -1,0 +1,52 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DataSource } from 'typeorm';
+import { inTransaction } from '../../../src/database/unit-of-work';
+
+describe('inTransaction', () => {
+  let dataSource: DataSource;
+
+  beforeEach(async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bullseye-uow-'));
+    dataSource = new DataSource({ type: 'sqlite', database: path.join(dir, 'db.sqlite') });
+    await dataSource.initialize();
+    await dataSource.query('CREATE TABLE items (id INTEGER PRIMARY KEY, owner TEXT NOT NULL)');
+  });
+
+  afterEach(async () => {
+    await dataSource.destroy();
+  });
+
+  it('keeps a concurrent unit of work out of a transaction that rolls back', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const failing = inTransaction(dataSource, async (manager) => {
+      await manager.query("INSERT INTO items (owner) VALUES ('failing')");
+      await gate;
+      throw new Error('rolled back on purpose');
+    });
+    const other = inTransaction(dataSource, (manager) =>
+      manager.query("INSERT INTO items (owner) VALUES ('other')"),
+    );
+    release();
+
+    await expect(failing).rejects.toThrow('rolled back on purpose');
+    await other;
+    const rows = await dataSource.query('SELECT owner FROM items ORDER BY id');
+
+    expect(rows).toEqual([{ owner: 'other' }]);
+  });
+
+  it('lets a nested unit of work join the one it runs in', async () => {
+    await inTransaction(dataSource, async (outer) => {
+      await outer.query("INSERT INTO items (owner) VALUES ('outer')");
+      await inTransaction(dataSource, (inner) =>
+        inner.query("INSERT INTO items (owner) VALUES ('inner')"),
+      );
+    });
+    const [{ n }] = await dataSource.query('SELECT COUNT(*) AS n FROM items');
+
+    expect(n).toBe(2);
+  });
+});
