@@ -79,7 +79,11 @@ export function normaliseTrainRequest(
     '$.testShare',
     'must be between 0.05 and 0.5',
   );
-  check(Number.isSafeInteger(options.seed), '$.seed', 'must be an integer');
+  check(
+    Number.isInteger(options.seed) && options.seed >= 0 && options.seed < 2 ** 32 - 1,
+    '$.seed',
+    'must be an integer from 0 to 4294967294',
+  );
   check(
     ['platt', 'isotonic', 'none'].includes(options.calibration),
     '$.calibration',

@@ -19,11 +19,12 @@ function countOnes(labels: Uint8Array, rows: Uint32Array): number {
 describe('stratifiedSplit', () => {
   const labels = spreadLabels(1000, 137);
 
-  it('puts round(k × share) rows of each class into the test part', () => {
+  it('allots each class its share of the rows, training part first, as scikit-learn does', () => {
     const { train, test } = stratifiedSplit(labels, { testShare: 0.25, seed: 7 });
 
-    // positives: round(137 × 0.25) = round(34.25) = 34; negatives: round(863 × 0.25) =
-    // round(215.75) = 216; so 250 test rows and 750 training rows.
+    // ⌈1000 × 0.25⌉ = 250 test rows, so 750 training rows: negatives 863 × 0.75 = 647.25,
+    // positives 137 × 0.75 = 102.75; the one row left over goes to the larger remainder, so
+    // training holds 647 + 103 and the test part the other 216 + 34.
     expect(test.length).toBe(250);
     expect(countOnes(labels, test)).toBe(34);
     expect(train.length).toBe(750);
@@ -65,7 +66,7 @@ describe('stratifiedSplit', () => {
         expect.objectContaining({ code: 'split_test_share_invalid' }),
       );
     }
-    // Two rows, one per class: round(1 × 0.1) = 0 test rows in each class.
+    // Two rows, one per class: a class of one row cannot be in both parts.
     expect(() => stratifiedSplit(Uint8Array.of(0, 1), { testShare: 0.1, seed: 1 })).toThrow(
       expect.objectContaining({ code: 'split_too_few_rows' }),
     );

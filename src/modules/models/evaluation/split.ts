@@ -1,6 +1,7 @@
 import { UserError } from '../../../common/errors';
 import { createRandom, Random } from '../../../common/random';
 import { checkLabels } from './inputs';
+import { sklearnStratifiedSplit } from './sklearn-compat';
 
 export interface TrainTestSplit {
   /** Row indexes of the training rows, ascending. */
@@ -27,41 +28,23 @@ function shuffledClasses(labels: Uint8Array, random: Random): [Uint32Array, Uint
 }
 
 /**
- * Splits rows into a training and a test part, each class on its own: of a class with `k`
- * rows, `round(k × testShare)` go to the test part. The test part's share of positives
- * therefore differs from the whole data's by less than one row. The same labels and seed
- * always give the same split.
+ * Splits rows into a training and a test part exactly as scikit-learn's
+ * `train_test_split(X, y, test_size=testShare, random_state=seed, stratify=y)` does (1.2.1,
+ * numpy's legacy `RandomState`), so a model measured here and one measured in scikit-learn
+ * with the same seed are tested on the same customers. The test part has ⌈rows × testShare⌉
+ * rows; each class's rows are shared between the parts in proportion to its size, ties on
+ * the last row broken by the seed, so the test part's count of positives differs from the
+ * whole data's rate by less than one row. `seed` must be an integer in [0, 2³² − 1].
  */
 export function stratifiedSplit(
   labels: Uint8Array,
   args: { readonly testShare: number; readonly seed: number },
 ): TrainTestSplit {
-  const { testShare, seed } = args;
-  if (!(testShare > 0 && testShare < 1)) {
-    throw new UserError(
-      'split_test_share_invalid',
-      `The test share must be strictly between 0 and 1; it is ${testShare}.`,
-    );
-  }
   checkLabels(labels);
 
-  const random = createRandom(seed);
-  const test: number[] = [];
-  const train: number[] = [];
-  for (const rows of shuffledClasses(labels, random)) {
-    const testRows = Math.round(rows.length * testShare);
-    for (let i = 0; i < rows.length; i++) (i < testRows ? test : train).push(rows[i]);
-  }
+  const { train, test } = sklearnStratifiedSplit(labels, args);
 
-  if (test.length === 0 || train.length === 0) {
-    throw new UserError(
-      'split_too_few_rows',
-      `${labels.length} rows with a test share of ${testShare} leave the ` +
-        `${test.length === 0 ? 'test' : 'training'} part empty; use more rows or another share.`,
-    );
-  }
-
-  return { train: Uint32Array.from(train).sort(), test: Uint32Array.from(test).sort() };
+  return { train: train.slice().sort(), test: test.slice().sort() };
 }
 
 /**
