@@ -18,6 +18,8 @@ export function cliConfig(options: GlobalOptions, extra: Partial<AppConfig> = {}
     ...(options.database ? { databaseFile: options.database } : {}),
     // A terminal wants results on stdout and only problems in the log.
     logLevel: options.verbose ? 'debug' : base.logLevel === 'info' ? 'warn' : base.logLevel,
+    // A command delivers only when it says so (serve, demo); others leave the outbox alone.
+    dispatcherEnabled: false,
     ...extra,
   });
 }

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerCampaignCommands } from './commands/campaigns';
 import { registerDatasetCommands } from './commands/datasets';
 import { registerModelCommands } from './commands/models';
+import { registerRunCommands } from './commands/runs';
 import { registerServeCommand } from './commands/serve';
 import { reportError } from './output';
 
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerDatasetCommands(program);
   registerModelCommands(program);
   registerCampaignCommands(program);
+  registerRunCommands(program);
   registerServeCommand(program);
 
   return program;

@@ -1,5 +1,22 @@
 import * as path from 'node:path';
 import { z } from 'zod';
+import { parseDuration, parseDurationList } from '../modules/delivery/retry';
+
+/** A duration setting such as `5s` or a list such as `0,5s,5m`, parsed to milliseconds. */
+function durationSetting<T>(fallback: string, parse: (text: string) => T) {
+  return z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      try {
+        return parse(text);
+      } catch (error) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
+
+        return z.NEVER;
+      }
+    });
+}
 
 /**
  * Every setting Bullseye reads, parsed once from the environment and validated.
@@ -21,6 +38,25 @@ const schema = z.object({
   BULLSEYE_UPLOAD_LIMIT_MB: z.coerce.number().positive().default(512),
   BULLSEYE_TF_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   BULLSEYE_TRAINING_SEED: z.coerce.number().int().default(42),
+  BULLSEYE_TRAINING_TIMEOUT_S: z.coerce.number().positive().default(3600),
+  BULLSEYE_PLUGINS: z
+    .string()
+    .default('')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    ),
+  BULLSEYE_DELIVERY_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
+  BULLSEYE_DELIVERY_SCHEDULE: durationSetting('0,5s,5m,30m,2h,5h,10h,10h', parseDurationList),
+  BULLSEYE_DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(512).default(32),
+  BULLSEYE_DELIVERY_SECRET_OVERLAP: durationSetting('24h', parseDuration),
+  BULLSEYE_DISPATCHER_ENABLED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  BULLSEYE_DISPATCHER_POLL_MS: z.coerce.number().int().positive().default(1000),
 });
 
 export interface AppConfig {
@@ -42,6 +78,22 @@ export interface AppConfig {
   readonly tfBackend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
   /** Default seed for splits and training. */
   readonly trainingSeed: number;
+  /** Longest a plugin may train before its job fails with `training_timeout`, in seconds. */
+  readonly trainingTimeoutSeconds: number;
+  /** Third-party model plugins to load: npm package names and/or directories (`./` or absolute). */
+  readonly plugins: readonly string[];
+  /** Longest wait for one webhook attempt (connect, response and body), in ms. */
+  readonly deliveryTimeoutMs: number;
+  /** Wait before each attempt of a delivery, in ms; past the last one it is dead-lettered. */
+  readonly deliveryScheduleMs: readonly number[];
+  /** Webhook requests in flight at once. */
+  readonly deliveryConcurrency: number;
+  /** How long a rotated-out secret keeps signing beside the new one, in ms. */
+  readonly deliverySecretOverlapMs: number;
+  /** Run the in-process dispatcher with the app (off for the CLI's one-shot drains and tests). */
+  readonly dispatcherEnabled: boolean;
+  /** How often the dispatcher looks for due deliveries, in ms. */
+  readonly dispatcherPollMs: number;
 }
 
 export class ConfigError extends Error {
@@ -76,6 +128,14 @@ export function loadConfig(
     uploadLimitBytes: Math.round(e.BULLSEYE_UPLOAD_LIMIT_MB * 1024 * 1024),
     tfBackend: e.BULLSEYE_TF_BACKEND,
     trainingSeed: e.BULLSEYE_TRAINING_SEED,
+    trainingTimeoutSeconds: e.BULLSEYE_TRAINING_TIMEOUT_S,
+    plugins: e.BULLSEYE_PLUGINS,
+    deliveryTimeoutMs: e.BULLSEYE_DELIVERY_TIMEOUT_MS,
+    deliveryScheduleMs: e.BULLSEYE_DELIVERY_SCHEDULE,
+    deliveryConcurrency: e.BULLSEYE_DELIVERY_CONCURRENCY,
+    deliverySecretOverlapMs: e.BULLSEYE_DELIVERY_SECRET_OVERLAP,
+    dispatcherEnabled: e.BULLSEYE_DISPATCHER_ENABLED,
+    dispatcherPollMs: e.BULLSEYE_DISPATCHER_POLL_MS,
     ...overrides,
     dataDir,
     databaseFile: databaseFile === ':memory:' ? databaseFile : path.resolve(databaseFile),

@@ -9,7 +9,11 @@ import { AppConfig, loadConfig } from '../../src/config/config';
 export function tempConfig(overrides: Partial<AppConfig> = {}): AppConfig {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bullseye-test-'));
 
-  return loadConfig({ BULLSEYE_LOG_LEVEL: 'silent' }, { dataDir, ...overrides });
+  // The background dispatcher is off unless a test asks for it: tests drain the outbox.
+  return loadConfig(
+    { BULLSEYE_LOG_LEVEL: 'silent' },
+    { dataDir, dispatcherEnabled: false, ...overrides },
+  );
 }
 
 /** Starts the HTTP app on a temporary SQLite file; close it with `app.close()`. */

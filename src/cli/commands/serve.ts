@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { createApp } from '../../app';
+import { loadConfig } from '../../config/config';
 import { cliConfig, GlobalOptions } from '../context';
 
 export function registerServeCommand(program: Command): void {
@@ -14,6 +15,7 @@ export function registerServeCommand(program: Command): void {
         ...(options.port !== undefined ? { port: options.port } : {}),
         ...(options.host ? { host: options.host } : {}),
         logLevel: globals.verbose ? 'debug' : 'info',
+        dispatcherEnabled: loadConfig().dispatcherEnabled,
       });
       const app = await createApp(config);
       await app.listen(config.port, config.host);

@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { DeliveryClock } from './clock';
+import { DeliveryController } from './delivery.controller';
+import { DeliveryService } from './delivery.service';
+import { DispatcherService } from './dispatcher.service';
+import { EndpointController } from './endpoint.controller';
+import { EndpointService } from './endpoint.service';
+import { OutboxStore } from './outbox.store';
+import { WebhookSender } from './webhook-sender';
+
+/**
+ * Delivery of decided actions by signed webhooks: endpoints, the outbox a campaign run
+ * writes to (`DeliveryService.enqueue`), and the dispatcher that sends, retries and
+ * dead-letters.
+ */
+@Module({
+  controllers: [EndpointController, DeliveryController],
+  providers: [
+    DeliveryClock,
+    DeliveryService,
+    DispatcherService,
+    EndpointService,
+    OutboxStore,
+    WebhookSender,
+  ],
+  exports: [DeliveryService, DispatcherService, EndpointService],
+})
+export class DeliveryModule {}

@@ -1,0 +1,10 @@
+export * from './delivery.types';
+export { DeliveryModule } from './delivery.module';
+export { DeliveryService } from './delivery.service';
+export type { EnqueueResult } from './delivery.service';
+export { DispatcherService } from './dispatcher.service';
+export type { DrainResult } from './dispatcher.service';
+export { EndpointService } from './endpoint.service';
+export { planDeliveries } from './planning';
+export type { PlannedDelivery, RoutableEndpoint } from './planning';
+export * from './signing';
