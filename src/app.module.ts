@@ -5,7 +5,13 @@ import { loggerParams } from './common/logging';
 import { AppConfig, loadConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source';
+import { CampaignsModule } from './modules/campaigns/campaigns.module';
+import { DatasetsModule } from './modules/datasets/datasets.module';
+import { DeliveryModule } from './modules/delivery/delivery.module';
+import { DemoModule } from './modules/demo/demo.module';
 import { HealthModule } from './modules/health/health.module';
+import { ModelsModule } from './modules/models/models.module';
+import { ScoringModule } from './modules/scoring/scoring.module';
 
 /** The whole Bullseye application, for one configuration. */
 @Module({})
@@ -18,6 +24,12 @@ export class AppModule {
         LoggerModule.forRoot(loggerParams(config)),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config), migrationsRun: true }),
         HealthModule,
+        DeliveryModule,
+        DatasetsModule,
+        ModelsModule,
+        ScoringModule,
+        CampaignsModule,
+        DemoModule,
       ],
     };
   }

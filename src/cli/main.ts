@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerCampaignCommands } from './commands/campaigns';
 import { registerDatasetCommands } from './commands/datasets';
+import { registerDemoCommand } from './commands/demo';
 import { registerModelCommands } from './commands/models';
 import { registerRunCommands } from './commands/runs';
 import { registerServeCommand } from './commands/serve';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerCampaignCommands(program);
   registerRunCommands(program);
   registerServeCommand(program);
+  registerDemoCommand(program);
 
   return program;
 }
