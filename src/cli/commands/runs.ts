@@ -1,3 +1,4 @@
+import { INestApplicationContext } from '@nestjs/common';
 import { Command } from 'commander';
 import { UserError } from '../../common/errors';
 import type { RunView } from '../../modules/campaigns/campaign-run.entity';
@@ -22,7 +23,7 @@ export function registerRunCommands(program: Command): void {
     .description('show what a run would do now, writing nothing')
     .option('--sample <n>', 'customers to show with their rule and reason', toInteger, 20)
     .action(async (id: string, options: { sample: number }, command: Command) => {
-      await withContext(command.optsWithGlobals<GlobalOptions>(), async (context) => {
+      await inContext(command, async (context) => {
         const view = await context
           .get(SimulationService)
           .simulate(id, { sampleSize: options.sample });
@@ -53,7 +54,7 @@ export function registerRunCommands(program: Command): void {
     .option('--key <key>', 'run key: the same key returns, or resumes, that run')
     .option('--batch-size <n>', 'customers per transaction', toInteger)
     .action(async (id: string, options: { key?: string; batchSize?: number }, command: Command) => {
-      await withContext(command.optsWithGlobals<GlobalOptions>(), async (context) => {
+      await inContext(command, async (context) => {
         const bar = progressBar('Deciding');
         let result: Awaited<ReturnType<CampaignRunsService['start']>>;
         try {
@@ -81,7 +82,7 @@ export function registerRunCommands(program: Command): void {
     .command('runs <id>')
     .description('list the runs of a campaign, newest first')
     .action(async (id: string, _options: unknown, command: Command) => {
-      await withContext(command.optsWithGlobals<GlobalOptions>(), async (context) => {
+      await inContext(command, async (context) => {
         const runs = await context.get(CampaignRunsService).list(id);
         printTable(
           ['id', 'key', 'status', 'customers', 'actions', 'holdout', 'deliveries', 'started'],
@@ -114,7 +115,7 @@ export function registerRunCommands(program: Command): void {
         if (Boolean(options.customer) === Boolean(options.run)) {
           throw new UserError('decisions_filter_invalid', 'Name either --customer ID or --run ID.');
         }
-        await withContext(command.optsWithGlobals<GlobalOptions>(), async (context) => {
+        await inContext(command, async (context) => {
           const runs = context.get(CampaignRunsService);
           const page = { limit: options.limit, offset: options.offset };
           const decisions = options.run
@@ -129,7 +130,7 @@ export function registerRunCommands(program: Command): void {
     .command('decision <id>')
     .description('why a decision was made: rule, conditions, score, model version, caps (JSON)')
     .action(async (id: string, _options: unknown, command: Command) => {
-      await withContext(command.optsWithGlobals<GlobalOptions>(), async (context) => {
+      await inContext(command, async (context) => {
         console.log(JSON.stringify(await context.get(CampaignRunsService).explain(id), null, 2));
       });
     });
@@ -187,6 +188,14 @@ function printDecisions(page: Page<DecisionView>): void {
     `${page.items.length} of ${page.total} decisions (from ${page.offset + 1}); ` +
       '`bullseye decision ID` says why.',
   );
+}
+
+/** The CLI's context without the dispatcher: deliveries wait for `bullseye serve`. */
+function inContext(
+  command: Command,
+  work: (context: INestApplicationContext) => Promise<void>,
+): Promise<void> {
+  return withContext(command.optsWithGlobals<GlobalOptions>(), work, { dispatcherEnabled: false });
 }
 
 function toInteger(value: string): number {

@@ -1,0 +1,30 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { DecideService, DecideView } from './decide.service';
+import { DecideDto } from './runs.dto';
+
+@ApiTags('decisions')
+@Controller('decide')
+export class DecideController {
+  constructor(private readonly decisions: DecideService) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOkResponse({
+    description:
+      'For each active campaign: action (or none), score, decile, rule, reason, holdout. ' +
+      'Recorded and delivered unless dryRun.',
+  })
+  @ApiBadRequestResponse({ description: '`decide_request_invalid`, `customer_attributes_invalid`' })
+  @ApiNotFoundResponse({ description: '`customer_not_found`' })
+  @ApiConflictResponse({ description: '`model_no_champion`' })
+  decide(@Body() body: DecideDto): Promise<DecideView> {
+    return this.decisions.decide(body);
+  }
+}
