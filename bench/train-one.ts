@@ -4,6 +4,10 @@
  * does (same stratified split and seed as scikit-learn's reference, no calibration hold-out so
  * the plugin fits on the same rows as scikit-learn's), print one JSON line.
  *
+ * The plugin is fitted three times in the process: the first fit includes the JavaScript
+ * engine's warm-up (what a one-off command pays), the best of the three is what a long-running
+ * service pays for every later training. Both are printed.
+ *
  * Usage: train-one.ts CSV PLUGIN [--drop duration]
  */
 import * as fs from 'node:fs';
@@ -35,17 +39,23 @@ async function main(): Promise<void> {
     const registry = context.get(PluginRegistry);
     const plugin = registry.get(pluginId);
     const params = registry.validateParams(pluginId, {});
-    const outcome = await trainModel({
-      data,
-      plugin,
-      params,
-      options: { seed: 42, testShare: 0.2, calibration: 'none' },
-    });
+    const fits: number[] = [];
+    let outcome!: Awaited<ReturnType<typeof trainModel>>;
+    for (let i = 0; i < 3; i++) {
+      outcome = await trainModel({
+        data,
+        plugin,
+        params,
+        options: { seed: 42, testShare: 0.2, calibration: 'none' },
+      });
+      fits.push(outcome.timings.fitSeconds);
+    }
     console.log(
       JSON.stringify({
         model: pluginId,
         backend: pluginId === 'neural' ? runtime.backend : 'js',
-        fit_seconds: round(outcome.timings.fitSeconds, 3),
+        first_fit_seconds: round(fits[0], 3),
+        fit_seconds: round(Math.min(...fits), 3),
         roc_auc: round(outcome.metrics.test.rocAuc, 4),
         train_rows: outcome.metrics.rows.fit,
         test_rows: outcome.metrics.rows.test,
