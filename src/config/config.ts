@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import { parseDuration, parseDurationList } from '../modules/delivery/retry';
+import { OUTCOME_TYPES, OutcomeType } from '../modules/events/outcome-types';
 
 /** A duration setting such as `5s` or a list such as `0,5s,5m`, parsed to milliseconds. */
 function durationSetting<T>(fallback: string, parse: (text: string) => T) {
@@ -57,6 +58,19 @@ const schema = z.object({
     .default('true')
     .transform((v) => v === 'true'),
   BULLSEYE_DISPATCHER_POLL_MS: z.coerce.number().int().positive().default(1000),
+  BULLSEYE_LABEL_WINDOW_DAYS: z.coerce.number().positive().max(365).default(14),
+  BULLSEYE_LABEL_OUTCOME: z.enum(OUTCOME_TYPES).default('converted'),
+  BULLSEYE_SECRETS_KEY: z
+    .string()
+    .refine((text) => Buffer.from(text, 'base64').length === 32, {
+      message: 'must be the base64 of 32 random bytes (e.g. `openssl rand -base64 32`)',
+    })
+    .optional(),
+  BULLSEYE_INTEGRATION_SECRET_OVERLAP: durationSetting('24h', parseDuration),
+  BULLSEYE_SCHEDULER_ENABLED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
 });
 
 export interface AppConfig {
@@ -94,6 +108,16 @@ export interface AppConfig {
   readonly dispatcherEnabled: boolean;
   /** How often the dispatcher looks for due deliveries, in ms. */
   readonly dispatcherPollMs: number;
+  /** Days after a decision in which an outcome counts for it (label view and lift). */
+  readonly labelWindowDays: number;
+  /** The outcome type that labels a decision positive, unless a request names another. */
+  readonly labelOutcome: OutcomeType;
+  /** Key that encrypts integration secrets at rest; null: a key file in `dataDir`. */
+  readonly secretsKey: string | null;
+  /** How long a rotated-out integration secret is still accepted beside the new one, in ms. */
+  readonly integrationSecretOverlapMs: number;
+  /** Register and start the cron jobs of retraining schedules (off for one-shot CLI commands). */
+  readonly schedulerEnabled: boolean;
 }
 
 export class ConfigError extends Error {
@@ -136,6 +160,11 @@ export function loadConfig(
     deliverySecretOverlapMs: e.BULLSEYE_DELIVERY_SECRET_OVERLAP,
     dispatcherEnabled: e.BULLSEYE_DISPATCHER_ENABLED,
     dispatcherPollMs: e.BULLSEYE_DISPATCHER_POLL_MS,
+    labelWindowDays: e.BULLSEYE_LABEL_WINDOW_DAYS,
+    labelOutcome: e.BULLSEYE_LABEL_OUTCOME,
+    secretsKey: e.BULLSEYE_SECRETS_KEY ?? null,
+    integrationSecretOverlapMs: e.BULLSEYE_INTEGRATION_SECRET_OVERLAP,
+    schedulerEnabled: e.BULLSEYE_SCHEDULER_ENABLED,
     ...overrides,
     dataDir,
     databaseFile: databaseFile === ':memory:' ? databaseFile : path.resolve(databaseFile),

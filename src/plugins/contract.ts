@@ -11,7 +11,7 @@
  * A complete plugin (it predicts the training set's positive rate for every row):
  *
  * ```ts
- * import { ModelPlugin, TrainedModel, FeatureMatrix } from '../contract';
+ * import { ModelPlugin, TrainedModel, FeatureMatrix } from 'bullseye/plugin';
  *
  * class PriorModel implements TrainedModel {
  *   constructor(private readonly rate: number) {}
@@ -26,6 +26,7 @@
  * export const priorPlugin: ModelPlugin<{ smoothing: number }> = {
  *   id: 'prior',
  *   version: '1.0.0',
+ *   contractVersion: '1.0.0',
  *   displayName: 'Positive rate',
  *   description: 'Predicts the smoothed share of positives for every customer.',
  *   hyperparameters: {
@@ -101,9 +102,18 @@ export interface ModelArtifact {
   readonly data: unknown;
 }
 
+/**
+ * How much each feature pushed each row's score, row-major like the features: entry
+ * `values[i * cols + j]` belongs to feature `j` of row `i`. The units are the model's own
+ * score before it becomes a probability (log-odds, an SVM margin); positive raises it.
+ */
+export type FeatureContributions = FeatureMatrix;
+
 export interface TrainedModel {
   /** P(y = 1 | x) for each row, each in [0, 1]. */
   predict(args: { readonly features: FeatureMatrix }): Promise<Float64Array>;
+  /** Per-row feature contributions; present when the plugin declares `capabilities.explain`. */
+  explain?(args: { readonly features: FeatureMatrix }): Promise<FeatureContributions>;
   serialize(): Promise<ModelArtifact>;
   /** Frees native or tensor memory. The host calls it when the model is no longer used. */
   dispose?(): void;
@@ -111,18 +121,54 @@ export interface TrainedModel {
   readonly summary?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * The version of this contract, semver. A host accepts a plugin declaring the same major
+ * version and a minor version up to its own; new optional fields raise the minor version,
+ * anything that breaks a plugin raises the major one.
+ */
+export const CONTRACT_VERSION = '1.0.0';
+
+/** Optional abilities a plugin declares, so that the host knows what it may ask for. */
+export interface PluginCapabilities {
+  /** `train` honours `sampleWeights`. */
+  readonly sampleWeights?: boolean;
+  /** A trained model can continue from new rows (not used by the host yet). */
+  readonly incrementalTraining?: boolean;
+  /** Trained models implement `explain`. */
+  readonly explain?: boolean;
+}
+
 export interface ModelPlugin<P = Record<string, unknown>> {
   /** Lower-case identifier, unique among loaded plugins, e.g. `logistic`. */
   readonly id: string;
   /** The plugin's own semantic version. */
   readonly version: string;
+  /**
+   * The contract version the plugin was written against, e.g. `1.0.0`. Written out as a
+   * literal: a plugin that copied `CONTRACT_VERSION` would always claim the host's version.
+   * Required of plugins loaded from configuration.
+   */
+  readonly contractVersion?: string;
   readonly displayName: string;
   readonly description: string;
   /** Hyperparameters with their types, ranges and defaults. */
   readonly hyperparameters: HyperparameterSchema;
+  readonly capabilities?: PluginCapabilities;
   train(args: TrainArgs<P>): Promise<TrainedModel>;
   deserialize(args: { readonly artifact: ModelArtifact }): Promise<TrainedModel>;
 }
+
+/** What a plugin says about itself: everything but its methods. */
+export type PluginManifest = Pick<
+  ModelPlugin,
+  | 'id'
+  | 'version'
+  | 'contractVersion'
+  | 'displayName'
+  | 'description'
+  | 'hyperparameters'
+  | 'capabilities'
+>;
 
 /** Lets the event loop run (HTTP requests, progress writes) during a long computation. */
 export function yieldToEventLoop(): Promise<void> {

@@ -7,6 +7,7 @@ import { DatasetsService } from '../../modules/datasets/datasets.service';
 import type { EvaluationReport } from '../../modules/models/evaluation';
 import type { ModelVersionView, TrainingJobView } from '../../modules/models/model-views';
 import { ModelsService } from '../../modules/models/models.service';
+import { PluginRegistry } from '../../modules/models/plugin-registry.service';
 import type { TrainRequest } from '../../modules/models/train-request';
 import { renderTrainingReport } from '../../modules/reports/training-report';
 import { GlobalOptions, withContext } from '../context';
@@ -151,10 +152,19 @@ export function registerModelCommands(program: Command): void {
         for (const plugin of context.get(ModelsService).listPlugins()) {
           console.log(`${plugin.id} ${plugin.version} — ${plugin.displayName}`);
           console.log(`  ${plugin.description}`);
+          const abilities = Object.entries(plugin.capabilities).filter(([, on]) => on);
+          console.log(
+            `  from ${plugin.source}, contract ${plugin.contractVersion ?? '—'}, ` +
+              `capabilities: ${abilities.map(([name]) => name).join(', ') || 'none'}`,
+          );
           const properties = plugin.hyperparameters.properties;
           for (const [key, spec] of Object.entries(properties)) {
             console.log(`  ${key}: ${JSON.stringify(spec.default)}  ${spec.description ?? ''}`);
           }
+        }
+        for (const failure of context.get(PluginRegistry).listFailures()) {
+          console.log(`not loaded: ${failure.source} (${failure.code})`);
+          console.log(`  ${failure.reason}`);
         }
       });
     });

@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { UserError } from '../../common/errors';
-import type { HyperparameterSchema, ModelPlugin } from '../../plugins/contract';
+import type { HyperparameterSchema, ModelPlugin, PluginCapabilities } from '../../plugins/contract';
 import { compileHyperparameters, HyperparameterValidator } from './hyperparameters';
+import type { PluginLoadFailure } from './plugin-loader';
+import { contractProblem } from './plugin-manifest';
 
 /** What `GET /plugins` shows of a plugin. */
 export interface PluginInfo {
@@ -10,11 +12,18 @@ export interface PluginInfo {
   readonly displayName: string;
   readonly description: string;
   readonly hyperparameters: HyperparameterSchema;
+  readonly status: 'loaded';
+  /** The plugin contract version the plugin declares; null for one that declares none. */
+  readonly contractVersion: string | null;
+  readonly capabilities: PluginCapabilities;
+  /** `built-in`, `code` (registered by a program) or the `BULLSEYE_PLUGINS` entry. */
+  readonly source: string;
 }
 
 interface Registered {
   readonly plugin: ModelPlugin<object>;
   readonly validate: HyperparameterValidator;
+  readonly source: string;
 }
 
 const PLUGIN_ID = /^[a-z][a-z0-9-]{0,39}$/;
@@ -26,19 +35,21 @@ const PLUGIN_ID = /^[a-z][a-z0-9-]{0,39}$/;
 export class PluginRegistry {
   private readonly logger = new Logger(PluginRegistry.name);
   private readonly plugins = new Map<string, Registered>();
+  private readonly failures: PluginLoadFailure[] = [];
 
   constructor(plugins: readonly ModelPlugin<object>[] = []) {
     for (const plugin of plugins) {
-      this.register(plugin);
+      this.register(plugin, { source: 'built-in' });
     }
   }
 
   /**
    * Adds a plugin; returns a function that removes it again.
    *
-   * @throws Error when the id is malformed or taken, or the hyperparameter schema is invalid.
+   * @throws Error when the id is malformed or taken, the hyperparameter schema is invalid, or
+   *   the declared contract version is one this host cannot run.
    */
-  register(plugin: ModelPlugin<object>): () => void {
+  register(plugin: ModelPlugin<object>, options: { source?: string } = {}): () => void {
     if (!PLUGIN_ID.test(plugin.id)) {
       throw new Error(
         `Plugin id "${plugin.id}" must be lower-case letters, digits and dashes, ` +
@@ -51,7 +62,16 @@ export class PluginRegistry {
         `A plugin with id "${plugin.id}" is already registered (version ${taken.plugin.version}).`,
       );
     }
-    const entry = { plugin, validate: compileHyperparameters(plugin.id, plugin.hyperparameters) };
+    const incompatible =
+      plugin.contractVersion === undefined ? null : contractProblem(plugin.contractVersion);
+    if (incompatible) {
+      throw new Error(`Plugin "${plugin.id}" cannot be registered: ${incompatible}.`);
+    }
+    const entry = {
+      plugin,
+      validate: compileHyperparameters(plugin.id, plugin.hyperparameters),
+      source: options.source ?? 'code',
+    };
     this.plugins.set(plugin.id, entry);
     this.logger.debug(`Registered plugin ${plugin.id} ${plugin.version}`);
 
@@ -63,13 +83,27 @@ export class PluginRegistry {
   }
 
   list(): PluginInfo[] {
-    return [...this.plugins.values()].map(({ plugin }) => ({
+    return [...this.plugins.values()].map(({ plugin, source }) => ({
       id: plugin.id,
       version: plugin.version,
       displayName: plugin.displayName,
       description: plugin.description,
       hyperparameters: plugin.hyperparameters,
+      status: 'loaded' as const,
+      contractVersion: plugin.contractVersion ?? null,
+      capabilities: { ...plugin.capabilities },
+      source,
     }));
+  }
+
+  /** Keeps a plugin that could not be loaded, so that `GET /plugins` can say why. */
+  reportFailure(failure: PluginLoadFailure): void {
+    this.failures.push(failure);
+  }
+
+  /** The configured plugins that did not load, in the order they were tried. */
+  listFailures(): PluginLoadFailure[] {
+    return [...this.failures];
   }
 
   /**

@@ -1,16 +1,20 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { ModelsService } from './models.service';
-import { PluginInfo } from './plugin-registry.service';
+import type { PluginLoadFailure } from './plugin-loader';
+import { PluginInfo, PluginRegistry } from './plugin-registry.service';
 
 @ApiTags('models')
 @Controller('plugins')
 export class PluginsController {
-  constructor(private readonly models: ModelsService) {}
+  constructor(private readonly plugins: PluginRegistry) {}
 
   @Get()
-  @ApiOkResponse({ description: 'Loaded model plugins with their hyperparameter schemas.' })
-  list(): PluginInfo[] {
-    return this.models.listPlugins();
+  @ApiOkResponse({
+    description:
+      'Loaded model plugins (status "loaded") with their manifests and hyperparameter ' +
+      'schemas, then the configured plugins that failed to load (status "failed") and why.',
+  })
+  list(): (PluginInfo | PluginLoadFailure)[] {
+    return [...this.plugins.list(), ...this.plugins.listFailures()];
   }
 }

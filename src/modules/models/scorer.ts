@@ -1,4 +1,9 @@
-import type { ModelArtifact, ModelPlugin, TrainedModel } from '../../plugins/contract';
+import type {
+  FeatureContributions,
+  ModelArtifact,
+  ModelPlugin,
+  TrainedModel,
+} from '../../plugins/contract';
 import type { CustomerAttributes } from '../datasets/dataset-schema';
 import { FittedPipeline } from '../preprocessing/pipeline';
 import { Calibrator, calibratorFromJSON } from './evaluation';
@@ -15,6 +20,11 @@ export interface ModelScorer {
   readonly threshold: number;
   /** Calibrated P(positive) per customer, in the order given. */
   score(records: readonly CustomerAttributes[]): Promise<Float64Array>;
+  /**
+   * Per-customer feature contributions (in the order of `featureNames`), for plugins that
+   * explain their predictions; absent for those that do not.
+   */
+  readonly explain?: (records: readonly CustomerAttributes[]) => Promise<FeatureContributions>;
   /** Frees the plugin model; the scorer must not be used afterwards. */
   dispose(): void;
 }
@@ -57,6 +67,12 @@ export async function buildScorer(
 
       return calibrator.apply(checkPluginOutput(raw, records.length, plugin.id, 'scoring'));
     },
+    explain: model.explain
+      ? (records) =>
+          (model.explain as NonNullable<TrainedModel['explain']>)({
+            features: pipeline.transform(records),
+          })
+      : undefined,
     dispose: () => model.dispose?.(),
   };
 }

@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+  Optional,
+} from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { CancelledError, ConflictError, NotFoundError, UserError } from '../../common/errors';
+import { APP_CONFIG, AppConfig } from '../../config/config';
 import { DatasetsService } from '../datasets/datasets.service';
 import { TrainingJobEntity, TrainingJobStatus } from './entities/training-job.entity';
 import { ModelRegistryService } from './model-registry.service';
@@ -27,6 +35,9 @@ const FINISHED: readonly TrainingJobStatus[] = ['succeeded', 'failed', 'cancelle
 /** Progress goes to the database at most this often; listeners hear every step. */
 const PROGRESS_WRITE_MS = 250;
 
+/** How long a cancelled plugin may take to stop before its job ends without it. */
+const CANCEL_GRACE_MS = 5000;
+
 /**
  * Runs training jobs in this process, one at a time, in the order they were asked for.
  * A job trains each requested plugin in turn and stores all its versions together, so a
@@ -46,6 +57,7 @@ export class TrainingJobsService implements OnApplicationBootstrap, OnModuleDest
     private readonly datasets: DatasetsService,
     private readonly plugins: PluginRegistry,
     private readonly registry: ModelRegistryService,
+    @Optional() @Inject(APP_CONFIG) private readonly config?: AppConfig,
   ) {}
 
   /** A job left `running` by a process that stopped is failed; queued ones are picked up. */
@@ -195,7 +207,7 @@ export class TrainingJobsService implements OnApplicationBootstrap, OnModuleDest
       const outcomes: TrainingOutcome[] = [];
       const count = request.plugins.length;
       for (const [i, choice] of request.plugins.entries()) {
-        const outcome = await trainModel({
+        const training = trainModel({
           data: set,
           plugin: this.plugins.get(choice.id),
           params: choice.params,
@@ -203,6 +215,11 @@ export class TrainingJobsService implements OnApplicationBootstrap, OnModuleDest
           signal: controller.signal,
           onProgress: (step) =>
             progress.report((i + step.fraction) / count, `${choice.id}: ${step.message}`),
+        });
+        const outcome = await withinLimits(training, {
+          pluginId: choice.id,
+          seconds: this.config?.trainingTimeoutSeconds ?? 3600,
+          controller,
         });
         outcomes.push(outcome);
         this.logger.log(
@@ -347,6 +364,55 @@ export class TrainingJobsService implements OnApplicationBootstrap, OnModuleDest
 
     return job;
   }
+}
+
+/**
+ * Settles with `training`, unless the plugin runs past the time limit (the signal is aborted
+ * and a `training_timeout` error returned) or keeps going for `CANCEL_GRACE_MS` after being
+ * cancelled (a `CancelledError`). A plugin that ignores its signal is left running, unheard,
+ * so that it cannot hold the job queue; one that blocks the event loop cannot be stopped.
+ */
+export function withinLimits<T>(
+  training: Promise<T>,
+  limits: { pluginId: string; seconds: number; controller: AbortController },
+): Promise<T> {
+  const { pluginId, seconds, controller } = limits;
+  const timers: NodeJS.Timeout[] = [];
+  let onAbort = (): void => undefined;
+  const stop = new Promise<never>((_, reject) => {
+    onAbort = () =>
+      timers.push(
+        setTimeout(
+          () => reject(new CancelledError(`Plugin "${pluginId}" did not stop when cancelled.`)),
+          CANCEL_GRACE_MS,
+        ),
+      );
+    controller.signal.addEventListener('abort', onAbort, { once: true });
+    // setTimeout takes at most 2³¹ − 1 ms; a longer limit would fire at once.
+    const limitMs = Math.min(seconds * 1000, 2 ** 31 - 1);
+    timers.push(
+      setTimeout(() => {
+        reject(
+          new UserError(
+            'training_timeout',
+            `Plugin "${pluginId}" was still training after ${seconds} s, the limit set by ` +
+              'BULLSEYE_TRAINING_TIMEOUT_S; train on fewer rows, choose faster ' +
+              'hyperparameters or raise the limit.',
+            422,
+            [{ message: 'training took too long', pluginId, limitSeconds: seconds }],
+          ),
+        );
+        controller.abort();
+      }, limitMs),
+    );
+  });
+  // Once the limit has answered, a late failure of the abandoned training goes nowhere.
+  training.catch(() => undefined);
+
+  return Promise.race([training, stop]).finally(() => {
+    timers.forEach(clearTimeout);
+    controller.signal.removeEventListener('abort', onAbort);
+  });
 }
 
 /** The figures of one version that a job's result lists. */
