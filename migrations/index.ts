@@ -5,6 +5,8 @@ import { Delivery1764800002000 } from './1764800002000-delivery';
 import { Scoring1764800003000 } from './1764800003000-scoring';
 import { Campaigns1764800004000 } from './1764800004000-campaigns';
 import { Decisions1764800005000 } from './1764800005000-decisions';
+import { Scheduling1764800006000 } from './1764800006000-scheduling';
+import { Events1764800007000 } from './1764800007000-events';
 
 /** Every migration, in the order they apply. The schema is created only by these. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -14,4 +16,6 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Scoring1764800003000,
   Campaigns1764800004000,
   Decisions1764800005000,
+  Scheduling1764800006000,
+  Events1764800007000,
 ];

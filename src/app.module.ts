@@ -9,8 +9,10 @@ import { CampaignsModule } from './modules/campaigns/campaigns.module';
 import { DatasetsModule } from './modules/datasets/datasets.module';
 import { DeliveryModule } from './modules/delivery/delivery.module';
 import { DemoModule } from './modules/demo/demo.module';
+import { EventsModule } from './modules/events/events.module';
 import { HealthModule } from './modules/health/health.module';
 import { ModelsModule } from './modules/models/models.module';
+import { SchedulingModule } from './modules/scheduling/scheduling.module';
 import { ScoringModule } from './modules/scoring/scoring.module';
 
 /** The whole Bullseye application, for one configuration. */
@@ -29,7 +31,9 @@ export class AppModule {
         ModelsModule,
         ScoringModule,
         CampaignsModule,
+        EventsModule,
         DemoModule,
+        SchedulingModule,
       ],
     };
   }

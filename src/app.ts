@@ -12,6 +12,8 @@ import { AppConfig, loadConfig } from './config/config';
 export async function createApp(config: AppConfig = loadConfig()): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bufferLogs: true,
+    // Signed requests (POST /events) are verified over the exact bytes received.
+    rawBody: true,
   });
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new ErrorFilter());

@@ -3,7 +3,9 @@ import { Command } from 'commander';
 import { registerCampaignCommands } from './commands/campaigns';
 import { registerDatasetCommands } from './commands/datasets';
 import { registerDemoCommand } from './commands/demo';
+import { registerEventCommands } from './commands/events';
 import { registerModelCommands } from './commands/models';
+import { registerRetrainCommands } from './commands/retrain';
 import { registerRunCommands } from './commands/runs';
 import { registerServeCommand } from './commands/serve';
 import { reportError } from './output';
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   registerModelCommands(program);
   registerCampaignCommands(program);
   registerRunCommands(program);
+  registerEventCommands(program);
+  registerRetrainCommands(program);
   registerServeCommand(program);
   registerDemoCommand(program);
 

@@ -11,10 +11,19 @@ import { DeliveryAttemptEntity } from '../modules/delivery/entities/delivery-att
 import { DeliveryEntity } from '../modules/delivery/entities/delivery.entity';
 import { EndpointSecretEntity } from '../modules/delivery/entities/endpoint-secret.entity';
 import { EndpointEntity } from '../modules/delivery/entities/endpoint.entity';
+import { EventReceiptEntity } from '../modules/events/entities/event-receipt.entity';
+import { IntegrationSecretEntity } from '../modules/events/entities/integration-secret.entity';
+import { IntegrationEntity } from '../modules/events/entities/integration.entity';
+import { OutcomeEventEntity } from '../modules/events/entities/outcome-event.entity';
 import { ModelPromotionEntity } from '../modules/models/entities/model-promotion.entity';
 import { ModelVersionEntity } from '../modules/models/entities/model-version.entity';
 import { ModelEntity } from '../modules/models/entities/model.entity';
 import { TrainingJobEntity } from '../modules/models/entities/training-job.entity';
+import { DriftReferenceEntity } from '../modules/scheduling/entities/drift-reference.entity';
+import { DriftReportEntity } from '../modules/scheduling/entities/drift-report.entity';
+import { RetrainingRunEntity } from '../modules/scheduling/entities/retraining-run.entity';
+import { RetrainingScheduleEntity } from '../modules/scheduling/entities/retraining-schedule.entity';
+import { ScheduleLockEntity } from '../modules/scheduling/entities/schedule-lock.entity';
 import { ScoreEntity } from '../modules/scoring/entities/score.entity';
 import { ScoringRunEntity } from '../modules/scoring/entities/scoring-run.entity';
 
@@ -41,4 +50,13 @@ export const ENTITIES: (EntityClass | EntitySchema)[] = [
   CampaignRunEntity,
   DecisionEntity,
   ContactEntity,
+  RetrainingScheduleEntity,
+  RetrainingRunEntity,
+  ScheduleLockEntity,
+  DriftReportEntity,
+  DriftReferenceEntity,
+  IntegrationEntity,
+  IntegrationSecretEntity,
+  OutcomeEventEntity,
+  EventReceiptEntity,
 ];
