@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { AddressGuard } from './address-guard';
 import { DeliveryClock } from './clock';
 import { DeliveryController } from './delivery.controller';
 import { DeliveryService } from './delivery.service';
 import { DispatcherService } from './dispatcher.service';
 import { EndpointController } from './endpoint.controller';
 import { EndpointService } from './endpoint.service';
+import { HostResolver } from './host-resolver';
 import { OutboxStore } from './outbox.store';
 import { WebhookSender } from './webhook-sender';
 
@@ -16,10 +18,12 @@ import { WebhookSender } from './webhook-sender';
 @Module({
   controllers: [EndpointController, DeliveryController],
   providers: [
+    AddressGuard,
     DeliveryClock,
     DeliveryService,
     DispatcherService,
     EndpointService,
+    HostResolver,
     OutboxStore,
     WebhookSender,
   ],

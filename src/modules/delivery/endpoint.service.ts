@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError, UserError } from '../../common/errors';
 import { inTransaction } from '../../database/unit-of-work';
 import { APP_CONFIG, AppConfig } from '../../config/config';
+import { AddressGuard } from './address-guard';
 import { DeliveryClock } from './clock';
 import type { ActionType } from './delivery.types';
 import {
@@ -29,12 +30,14 @@ export class EndpointService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: DeliveryClock,
+    private readonly guard: AddressGuard,
   ) {}
 
   async create(input: CreateEndpointDto): Promise<CreatedEndpointView> {
     const secret = input.secret ?? generateSecret();
     checkSecret(secret, '$.secret');
     checkBatchSize(input.batchSize ?? null, input.actionTypes);
+    await this.checkUrl(input.url);
 
     const now = new Date(this.clock.now());
     const endpoint = Object.assign(new EndpointEntity(), {
@@ -45,6 +48,7 @@ export class EndpointService {
       enabled: input.enabled ?? true,
       disabledReason: input.enabled === false ? 'created disabled' : null,
       batchSize: input.batchSize ?? null,
+      includePersonal: input.includePersonal ?? [],
       createdAt: now,
       updatedAt: now,
     });
@@ -92,12 +96,16 @@ export class EndpointService {
     const actionTypes = input.actionTypes ?? endpoint.actionTypes;
     const batchSize = input.batchSize === undefined ? endpoint.batchSize : input.batchSize;
     checkBatchSize(batchSize, actionTypes);
+    if (input.url !== undefined) {
+      await this.checkUrl(input.url);
+    }
     const enabled = input.enabled ?? endpoint.enabled;
     const changes: Partial<EndpointEntity> = {
       name: input.name ?? endpoint.name,
       url: input.url ?? endpoint.url,
       actionTypes,
       batchSize,
+      includePersonal: input.includePersonal ?? endpoint.includePersonal,
       enabled,
       disabledReason: enabled
         ? null
@@ -167,6 +175,25 @@ export class EndpointService {
     );
 
     return { endpointId: id, secret, previousSecretValidUntil: new Date(until).toISOString() };
+  }
+
+  /** Refuses a URL webhooks may not go to (scheme, or an internal address of its host). */
+  private async checkUrl(url: string): Promise<void> {
+    const refusal = await this.guard.urlRefusal(url);
+    if (!refusal) {
+      return;
+    }
+
+    const fix =
+      refusal.kind === 'scheme'
+        ? 'give an https URL'
+        : 'give a public host, or have the operator list it in BULLSEYE_DELIVERY_ALLOWED_HOSTS';
+    throw new UserError(
+      `endpoint_url_${refusal.kind}_refused`,
+      `$.url is refused: ${refusal.reason}; ${fix}.`,
+      400,
+      [{ path: '$.url', message: refusal.reason }],
+    );
   }
 
   private async find(manager: EntityManager, id: string): Promise<EndpointEntity> {

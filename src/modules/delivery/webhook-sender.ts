@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { Agent, request } from 'undici';
+import { Agent, buildConnector, request } from 'undici';
 import { APP_CONFIG, AppConfig } from '../../config/config';
+import { AddressGuard } from './address-guard';
 import type { AttemptResponse } from './retry';
 import type { WebhookHeaders } from './signing';
 
@@ -9,17 +10,21 @@ const USER_AGENT = 'Bullseye-Webhooks/0.1';
 /**
  * Sends one signed message and reports what came back. One keep-alive connection pool for
  * all endpoints; redirects are never followed (a 3xx is returned as such); the timeout
- * covers connecting, the response head and its body.
+ * covers resolving, connecting, the response head and its body. Every new connection goes to
+ * an address the `AddressGuard` resolved and allowed; a refusal is a failed attempt.
  */
 @Injectable()
 export class WebhookSender implements OnApplicationShutdown {
   private readonly agent: Agent;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    guard: AddressGuard,
+  ) {
     this.agent = new Agent({
       keepAliveTimeout: 30_000,
       connections: config.deliveryConcurrency,
-      connect: { timeout: config.deliveryTimeoutMs },
+      connect: guardedConnector(guard, config.deliveryTimeoutMs),
     });
   }
 
@@ -49,6 +54,22 @@ export class WebhookSender implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.agent.destroy();
   }
+}
+
+/**
+ * Opens connections to the address the guard allowed rather than to the host name, so no
+ * second lookup can answer differently. The URL's host stays the TLS server name, so the
+ * certificate is checked against the name, and the `host` header is unchanged.
+ */
+function guardedConnector(guard: AddressGuard, timeoutMs: number): buildConnector.connector {
+  const connect = buildConnector({ timeout: timeoutMs });
+
+  return (options, callback) => {
+    guard.connectAddress(options.protocol, options.hostname).then(
+      (address) => connect({ ...options, hostname: address }, callback),
+      (error: Error) => callback(error, null),
+    );
+  };
 }
 
 /** `timeout after 15000 ms`, `connect ECONNREFUSED 127.0.0.1:9`, `ENOTFOUND: …` */
