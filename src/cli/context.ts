@@ -18,8 +18,9 @@ export function cliConfig(options: GlobalOptions, extra: Partial<AppConfig> = {}
     ...(options.database ? { databaseFile: options.database } : {}),
     // A terminal wants results on stdout and only problems in the log.
     logLevel: options.verbose ? 'debug' : base.logLevel === 'info' ? 'warn' : base.logLevel,
-    // A command delivers only when it says so (serve, demo); others leave the outbox alone.
+    // Only `serve` (and the demo) deliver and run schedules; other commands leave them alone.
     dispatcherEnabled: false,
+    schedulerEnabled: false,
     ...extra,
   });
 }

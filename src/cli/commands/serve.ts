@@ -16,6 +16,7 @@ export function registerServeCommand(program: Command): void {
         ...(options.host ? { host: options.host } : {}),
         logLevel: globals.verbose ? 'debug' : 'info',
         dispatcherEnabled: loadConfig().dispatcherEnabled,
+        schedulerEnabled: loadConfig().schedulerEnabled,
       });
       const app = await createApp(config);
       await app.listen(config.port, config.host);

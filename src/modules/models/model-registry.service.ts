@@ -48,7 +48,8 @@ export interface NewVersions {
   readonly modelName: string;
   readonly description?: string;
   readonly datasetId: string;
-  readonly trainingJobId: string;
+  /** Null for versions trained outside a training job (a retraining run records its own). */
+  readonly trainingJobId: string | null;
   readonly outcomes: readonly TrainingOutcome[];
   /** `best`: make the version with the best test ROC AUC the champion. */
   readonly promote: 'best' | 'none';

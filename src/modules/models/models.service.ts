@@ -3,7 +3,12 @@ import { UserError } from '../../common/errors';
 import { loadTensorFlow } from '../../common/tensorflow';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { DatasetsService } from '../datasets/datasets.service';
-import { ModelRegistryService, PromotionNote } from './model-registry.service';
+import {
+  CreatedVersion,
+  ModelRegistryService,
+  NewVersions,
+  PromotionNote,
+} from './model-registry.service';
 import { ModelListItem, ModelVersionView, ModelView, TrainingJobView } from './model-views';
 import { PluginInfo, PluginRegistry } from './plugin-registry.service';
 import type { ModelScorer } from './scorer';
@@ -96,6 +101,11 @@ export class ModelsService implements OnModuleInit {
 
   rollback(name: string, note?: PromotionNote): Promise<ModelVersionView> {
     return this.registry.rollback(name, note);
+  }
+
+  /** Stores versions trained elsewhere (a retraining run), creating the model if needed. */
+  createVersions(args: NewVersions): Promise<CreatedVersion[]> {
+    return this.registry.createVersions(args);
   }
 
   /** A scorer for a version, the champion by default; cached per version. */

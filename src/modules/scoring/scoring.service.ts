@@ -49,6 +49,25 @@ export interface ScoreCustomerArgs {
   readonly customerId?: string;
 }
 
+/**
+ * Hears batch runs as they go (drift measurement does). `start` is called as a run begins
+ * and returns what hears its batches, or null to sit the run out. An observer that throws
+ * is logged and dropped for that run; it never fails the run.
+ */
+export interface ScoringRunObserver {
+  start(run: {
+    readonly runId: string;
+    readonly scorer: ModelScorer;
+  }): Promise<ScoringRunTap | null>;
+}
+
+export interface ScoringRunTap {
+  /** One stored batch: the customers' attributes and their probabilities, in one order. */
+  batch(records: readonly CustomerAttributes[], probabilities: Float64Array): void;
+  /** The run has succeeded; called before `scoreAll` resolves. */
+  finish(): Promise<void>;
+}
+
 /** What scoring needs from a model version beyond its scorer; versions never change. */
 interface VersionInputs {
   readonly cuts: number[];
@@ -66,6 +85,7 @@ interface VersionInputs {
 export class ScoringService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ScoringService.name);
   private readonly inputs = new Map<string, Promise<VersionInputs>>();
+  private readonly observers = new Set<ScoringRunObserver>();
   // SQLite has one connection: batch runs take turns, so their transactions never nest.
   private runs: Promise<unknown> = Promise.resolve();
 
@@ -113,6 +133,13 @@ export class ScoringService implements OnApplicationBootstrap {
     this.runs = run.catch(() => undefined);
 
     return run;
+  }
+
+  /** Adds an observer of batch runs; returns a function that removes it. */
+  observeRuns(observer: ScoringRunObserver): () => void {
+    this.observers.add(observer);
+
+    return () => this.observers.delete(observer);
   }
 
   /**
@@ -254,12 +281,15 @@ export class ScoringService implements OnApplicationBootstrap {
     const inAudience: AudienceFilter | null = audience ? compileAudience(audience) : null;
     const tally = new ScoreTally();
     const progress = { runId: id, batches: 0, customersRead: 0, customersScored: 0 };
+    const taps = await this.startTaps(id, scorer);
     try {
       for await (const customers of this.datasets.iterateCustomers({ batchSize })) {
         const chosen = inAudience ? customers.filter((c) => inAudience(c.attributes)) : customers;
-        const probabilities = await scorer.score(chosen.map((c) => c.attributes));
+        const attributes = chosen.map((c) => c.attributes);
+        const probabilities = await scorer.score(attributes);
         const deciles = decilesOf(probabilities, inputs.cuts);
         tally.add(probabilities, deciles);
+        this.feedTaps(id, taps, attributes, probabilities);
 
         progress.batches++;
         progress.customersRead += customers.length;
@@ -293,6 +323,7 @@ export class ScoringService implements OnApplicationBootstrap {
       summary: tally.summary(),
       finishedAt: new Date().toISOString(),
     } as QueryDeepPartialEntity<ScoringRunEntity>);
+    await this.finishTaps(id, taps);
     this.logger.log(
       { scoringRunId: id },
       `Scoring run ${id} succeeded: ${progress.customersScored} of ${progress.customersRead} ` +
@@ -300,6 +331,55 @@ export class ScoringService implements OnApplicationBootstrap {
     );
 
     return this.getRun(id);
+  }
+
+  private async startTaps(runId: string, scorer: ModelScorer): Promise<ScoringRunTap[]> {
+    const taps: ScoringRunTap[] = [];
+    for (const observer of this.observers) {
+      try {
+        const tap = await observer.start({ runId, scorer });
+        if (tap) taps.push(tap);
+      } catch (error) {
+        this.logger.warn(
+          { scoringRunId: runId, err: error },
+          `Scoring run ${runId}: an observer failed`,
+        );
+      }
+    }
+
+    return taps;
+  }
+
+  private feedTaps(
+    runId: string,
+    taps: ScoringRunTap[],
+    records: readonly CustomerAttributes[],
+    probabilities: Float64Array,
+  ): void {
+    for (const tap of [...taps]) {
+      try {
+        tap.batch(records, probabilities);
+      } catch (error) {
+        taps.splice(taps.indexOf(tap), 1);
+        this.logger.warn(
+          { scoringRunId: runId, err: error },
+          `Scoring run ${runId}: an observer failed`,
+        );
+      }
+    }
+  }
+
+  private async finishTaps(runId: string, taps: readonly ScoringRunTap[]): Promise<void> {
+    for (const tap of taps) {
+      try {
+        await tap.finish();
+      } catch (error) {
+        this.logger.warn(
+          { scoringRunId: runId, err: error },
+          `Scoring run ${runId}: an observer failed`,
+        );
+      }
+    }
   }
 
   /** One batch of scores and the run's counters, in one transaction. */
