@@ -93,7 +93,14 @@ function parseOptions(args: readonly string[]): Options {
 function benchConfig(databaseFile: string): AppConfig {
   return loadConfig(
     { BULLSEYE_LOG_LEVEL: 'warn' },
-    { dataDir: path.dirname(databaseFile), databaseFile, dispatcherEnabled: false },
+    {
+      dataDir: path.dirname(databaseFile),
+      databaseFile,
+      dispatcherEnabled: false,
+      // The endpoints are placeholders on 127.0.0.1 over http; nothing is sent to them.
+      deliveryAllowHttp: true,
+      deliveryAllowedHosts: ['127.0.0.1'],
+    },
   );
 }
 
@@ -423,6 +430,8 @@ interface RunMeasurement {
   rows: Record<string, number>;
   maxRssMb: number;
   databaseMb: number;
+  /** The machine's 1-minute load average before and after the run. */
+  loadAverage: [number, number];
 }
 
 /**
@@ -465,6 +474,7 @@ async function runCampaign(
       context.get(ScoringService).scoreAll({ modelName: MODEL }),
     );
 
+    const loadBefore = os.loadavg()[0];
     const steps: StepTimes = {};
     timeBatches(steps, 'load customers', context.get(DatasetsService));
     const simulation = context.get(SimulationService);
@@ -513,6 +523,7 @@ async function runCampaign(
       },
       maxRssMb: (process.resourceUsage().maxRSS * 1024) / MB,
       databaseMb: fs.statSync(databaseFile).size / MB,
+      loadAverage: [loadBefore, os.loadavg()[0]],
     };
   });
 }
@@ -608,12 +619,13 @@ function report(main: SizeResult, baseline: SizeResult | undefined, rules: Rules
     rows.push([label, ...sizes.map(values), target]);
   const m = (r: SizeResult) => r.measured;
 
-  row('campaign run, customers/s (wall)', (r) => rate(m(r).customers, m(r).run.wallMs), '≥ 20,000');
+  const perSecond = `≥ ${format(TARGETS.customersPerSecond)}`;
+  row('campaign run, customers/s (wall)', (r) => rate(m(r).customers, m(r).run.wallMs), perSecond);
   row('campaign run, customers/s (per CPU s)', (r) => rate(m(r).customers, m(r).run.cpuMs));
   row(
     'scoring run + campaign run, customers/s (wall)',
     (r) => rate(m(r).customers, m(r).run.wallMs + m(r).scoring.wallMs),
-    '≥ 20,000',
+    perSecond,
   );
   row('scoring run + campaign run, customers/s (per CPU s)', (r) =>
     rate(m(r).customers, m(r).run.cpuMs + m(r).scoring.cpuMs),
@@ -634,7 +646,11 @@ function report(main: SizeResult, baseline: SizeResult | undefined, rules: Rules
       cpuMs: m(r).run.cpuMs - inSteps.cpuMs,
     });
   });
-  row('peak RSS, MB (process maxRSS)', (r) => m(r).maxRssMb.toFixed(0), '< 1,024');
+  row(
+    'peak RSS of the scoring + run process, MB (maxRSS)',
+    (r) => m(r).maxRssMb.toFixed(0),
+    `< ${format(TARGETS.peakRssMb)}`,
+  );
   if (baseline) {
     const ratio = main.measured.maxRssMb / baseline.measured.maxRssMb;
     row(`peak RSS ratio to ${format(baseline.customers)}`, (r) =>
@@ -650,6 +666,11 @@ function report(main: SizeResult, baseline: SizeResult | undefined, rules: Rules
     (r) => `${format(m(r).rows.contacts)} / ${format(m(r).rows.deliveries)}`,
   );
   row('database, MB', (r) => m(r).databaseMb.toFixed(0));
+  row('load average (1 min) before / after the run', (r) =>
+    m(r)
+      .loadAverage.map((l) => l.toFixed(1))
+      .join(' / '),
+  );
   row('filling the database, seconds', (r) => r.seedSeconds.toFixed(1));
 
   const c = main.measured.counts as Record<string, number>;
@@ -683,20 +704,28 @@ function report(main: SizeResult, baseline: SizeResult | undefined, rules: Rules
   ]);
   console.log(
     rules.mismatches === 0
-      ? `decisions identical for all ${format(rules.compared)} customers ` +
-          `(${rules.firedPerCustomer.toFixed(2)} rules fired per customer)`
+      ? `decisions identical for all ${format(rules.compared)} customers: the same rules fired, ` +
+          `in the same order, with the same events (${rules.firedPerCustomer.toFixed(2)} a customer)`
       : `decisions differ for ${format(rules.mismatches)} of ${format(rules.compared)} customers`,
   );
 
-  const endToEnd = (main.measured.customers / main.measured.run.wallMs) * 1000;
+  const { customers, run, scoring } = main.measured;
   const verdicts = [
-    ['run throughput', endToEnd >= TARGETS.customersPerSecond],
+    ['run throughput', (customers / run.wallMs) * 1000 >= TARGETS.customersPerSecond],
+    [
+      'with scoring',
+      (customers / (run.wallMs + scoring.wallMs)) * 1000 >= TARGETS.customersPerSecond,
+    ],
     ['peak RSS', main.measured.maxRssMb < TARGETS.peakRssMb],
     ['rule evaluation', ratio.wall >= TARGETS.ruleRatio],
     ['identical decisions', rules.mismatches === 0],
   ] as const;
   console.log('');
   console.log(verdicts.map(([name, met]) => `${name}: ${met ? 'met' : 'MISSED'}`).join('; '));
+  console.log(
+    `(${os.cpus().length} cores; wall-clock figures include waiting for the CPU when other ` +
+      'processes use it, the per CPU second ones do not)',
+  );
   if (rules.mismatches > 0) {
     process.exitCode = 1;
   }

@@ -53,7 +53,13 @@ async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bullseye-bench-'));
   const config = loadConfig(
     { BULLSEYE_LOG_LEVEL: 'warn', ...process.env },
-    { dataDir, dispatcherEnabled: false },
+    // The receiver is a local process over http.
+    {
+      dataDir,
+      dispatcherEnabled: false,
+      deliveryAllowHttp: true,
+      deliveryAllowedHosts: ['127.0.0.1'],
+    },
   );
   const context = await createContext(config);
   const child = fork(__filename, ['--receiver'], {

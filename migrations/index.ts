@@ -7,6 +7,8 @@ import { Campaigns1764800004000 } from './1764800004000-campaigns';
 import { Decisions1764800005000 } from './1764800005000-decisions';
 import { Scheduling1764800006000 } from './1764800006000-scheduling';
 import { Events1764800007000 } from './1764800007000-events';
+import { Access1764800009000 } from './1764800009000-access';
+import { Privacy1764800010000 } from './1764800010000-privacy';
 
 /** Every migration, in the order they apply. The schema is created only by these. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -18,4 +20,6 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Decisions1764800005000,
   Scheduling1764800006000,
   Events1764800007000,
+  Access1764800009000,
+  Privacy1764800010000,
 ];

@@ -5,6 +5,7 @@ import { loggerParams } from './common/logging';
 import { AppConfig, loadConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source';
+import { AccessModule } from './modules/access/access.module';
 import { CampaignsModule } from './modules/campaigns/campaigns.module';
 import { DatasetsModule } from './modules/datasets/datasets.module';
 import { DeliveryModule } from './modules/delivery/delivery.module';
@@ -12,6 +13,7 @@ import { DemoModule } from './modules/demo/demo.module';
 import { EventsModule } from './modules/events/events.module';
 import { HealthModule } from './modules/health/health.module';
 import { ModelsModule } from './modules/models/models.module';
+import { PrivacyModule } from './modules/privacy/privacy.module';
 import { SchedulingModule } from './modules/scheduling/scheduling.module';
 import { ScoringModule } from './modules/scoring/scoring.module';
 
@@ -25,6 +27,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerParams(config)),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config), migrationsRun: true }),
+        AccessModule,
         HealthModule,
         DeliveryModule,
         DatasetsModule,
@@ -34,6 +37,7 @@ export class AppModule {
         EventsModule,
         DemoModule,
         SchedulingModule,
+        PrivacyModule,
       ],
     };
   }

@@ -7,14 +7,17 @@ import { AppModule } from './app.module';
 import { ErrorFilter } from './common/error.filter';
 import { createValidationPipe } from './common/validation';
 import { AppConfig, loadConfig } from './config/config';
+import { secureHttp } from './modules/access/http-security';
 
 /** Builds the HTTP application (not yet listening): used by `npm start`, the CLI and tests. */
 export async function createApp(config: AppConfig = loadConfig()): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bufferLogs: true,
-    // Signed requests (POST /events) are verified over the exact bytes received.
-    rawBody: true,
+    // secureHttp installs the body parsers, with their size limit, and keeps the exact bytes
+    // received (`rawBody`) over which signed requests (POST /events) are verified.
+    bodyParser: false,
   });
+  secureHttp(app, config);
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new ErrorFilter());
   app.useGlobalPipes(createValidationPipe());
@@ -26,6 +29,8 @@ export async function createApp(config: AppConfig = loadConfig()): Promise<INest
       .setTitle('Bullseye')
       .setDescription('Precision marketing: datasets, models, campaigns and deliveries.')
       .setVersion('0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (bsk_…)' })
+      .addSecurityRequirements('bearer')
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });

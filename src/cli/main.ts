@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerCampaignCommands } from './commands/campaigns';
+import { registerCustomerCommands } from './commands/customers';
 import { registerDatasetCommands } from './commands/datasets';
 import { registerDemoCommand } from './commands/demo';
 import { registerEventCommands } from './commands/events';
+import { registerKeyCommands } from './commands/keys';
 import { registerModelCommands } from './commands/models';
 import { registerRetrainCommands } from './commands/retrain';
 import { registerRunCommands } from './commands/runs';
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   registerRunCommands(program);
   registerEventCommands(program);
   registerRetrainCommands(program);
+  registerCustomerCommands(program);
+  registerKeyCommands(program);
   registerServeCommand(program);
   registerDemoCommand(program);
 

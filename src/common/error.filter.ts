@@ -53,6 +53,10 @@ export function toErrorResponse(
       return { status, body: fromHttpException(exception, status) };
     }
   }
+  const rejected = bodyParserRejection(exception);
+  if (rejected) {
+    return rejected;
+  }
   const errorId = randomUUID();
   logger.error({ err: exception, errorId }, 'Unexpected error');
 
@@ -65,6 +69,29 @@ export function toErrorResponse(
         details: [],
         errorId,
       },
+    },
+  };
+}
+
+/**
+ * The body parsers below Nest refuse a request with an `http-errors` error: a 4xx `status`
+ * and `expose: true`, which marks its message as meant for the client (an unsupported
+ * charset or content encoding is a 415, a body cut short a 400). Those are the client's
+ * mistakes, not faults of ours.
+ */
+function bodyParserRejection(exception: unknown): { status: number; body: ErrorBody } | null {
+  if (!(exception instanceof Error)) {
+    return null;
+  }
+  const { status, expose } = exception as Error & { status?: unknown; expose?: unknown };
+  if (expose !== true || typeof status !== 'number' || status < 400 || status >= 500) {
+    return null;
+  }
+
+  return {
+    status,
+    body: {
+      error: { code: HTTP_CODES[status] ?? 'http_error', message: exception.message, details: [] },
     },
   };
 }

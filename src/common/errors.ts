@@ -17,7 +17,7 @@ export interface ErrorDetail extends ErrorLocation {
   [key: string]: unknown;
 }
 
-export type UserErrorStatus = 400 | 404 | 409 | 413 | 415 | 422;
+export type UserErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429;
 
 export class UserError extends Error {
   constructor(

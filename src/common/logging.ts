@@ -6,7 +6,9 @@ import { AppConfig } from '../config/config';
 /**
  * Structured logs with pino: one JSON object a line, the class name as context, and a
  * request id on every line of a request (taken from `x-request-id` when the caller sent
- * one). Customer attributes and secrets are never logged: log ids and counts instead.
+ * one). Customer attributes and secrets are never logged: log ids and counts instead. The
+ * parameters of a failed SQL statement (rows with attributes) are redacted from errors, and
+ * request lines name a customer route without its id, since an id may be an email.
  */
 export function loggerParams(config: Pick<AppConfig, 'logLevel' | 'logPretty'>): Params {
   return {
@@ -18,7 +20,14 @@ export function loggerParams(config: Pick<AppConfig, 'logLevel' | 'logPretty'>):
         return typeof given === 'string' && given.length <= 128 ? given : randomUUID();
       },
       customProps: () => ({ service: 'bullseye' }),
-      redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
+      redact: [
+        'req.headers.authorization',
+        'req.headers["x-api-key"]',
+        'req.headers.cookie',
+        'err.parameters',
+        'err.cause.parameters',
+      ],
+      serializers: { req: withoutCustomerIds },
       autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
       transport: config.logPretty
         ? { target: 'pino-pretty', options: { singleLine: true, destination: 2 } }
@@ -26,4 +35,15 @@ export function loggerParams(config: Pick<AppConfig, 'logLevel' | 'logPretty'>):
       stream: config.logPretty ? undefined : process.stderr,
     },
   };
+}
+
+const CUSTOMER_PATH = /\/customers\/[^/?#]+/;
+
+/** A serialized request with `/customers/<id>` read as `/customers/:id`, and no params. */
+export function withoutCustomerIds<T extends { url?: string; params?: unknown }>(req: T): T {
+  if (typeof req.url !== 'string' || !CUSTOMER_PATH.test(req.url)) {
+    return req;
+  }
+
+  return { ...req, url: req.url.replace(CUSTOMER_PATH, '/customers/:id'), params: undefined };
 }

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { z } from 'zod';
+import { parseAllowList } from '../modules/delivery/address-policy';
 import { parseDuration, parseDurationList } from '../modules/delivery/retry';
 import { OUTCOME_TYPES, OutcomeType } from '../modules/events/outcome-types';
 
@@ -53,6 +54,28 @@ const schema = z.object({
   BULLSEYE_DELIVERY_SCHEDULE: durationSetting('0,5s,5m,30m,2h,5h,10h,10h', parseDurationList),
   BULLSEYE_DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(512).default(32),
   BULLSEYE_DELIVERY_SECRET_OVERLAP: durationSetting('24h', parseDuration),
+  BULLSEYE_DELIVERY_ALLOW_HTTP: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  BULLSEYE_DELIVERY_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((list, ctx) => {
+      const entries = list
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
+      try {
+        parseAllowList(entries);
+      } catch (error) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
+
+        return z.NEVER;
+      }
+
+      return entries;
+    }),
   BULLSEYE_DISPATCHER_ENABLED: z
     .enum(['true', 'false'])
     .default('true')
@@ -71,6 +94,18 @@ const schema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
+  BULLSEYE_AUTH: z.enum(['required', 'off']).default('required'),
+  BULLSEYE_RATE_LIMIT: z.coerce.number().int().min(0).default(600),
+  BULLSEYE_BODY_LIMIT_MB: z.coerce.number().positive().default(1),
+  BULLSEYE_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    ),
 });
 
 export interface AppConfig {
@@ -104,6 +139,13 @@ export interface AppConfig {
   readonly deliveryConcurrency: number;
   /** How long a rotated-out secret keeps signing beside the new one, in ms. */
   readonly deliverySecretOverlapMs: number;
+  /** Let endpoints use plain http (local development); otherwise only https. */
+  readonly deliveryAllowHttp: boolean;
+  /**
+   * Host names, IP addresses and CIDR ranges webhooks may reach although they are internal
+   * (loopback, private, link-local …); everything else internal is refused.
+   */
+  readonly deliveryAllowedHosts: readonly string[];
   /** Run the in-process dispatcher with the app (off for the CLI's one-shot drains and tests). */
   readonly dispatcherEnabled: boolean;
   /** How often the dispatcher looks for due deliveries, in ms. */
@@ -118,6 +160,14 @@ export interface AppConfig {
   readonly integrationSecretOverlapMs: number;
   /** Register and start the cron jobs of retraining schedules (off for one-shot CLI commands). */
   readonly schedulerEnabled: boolean;
+  /** `required`: every route but `/health` and `/docs` needs an API key; `off`: local use only. */
+  readonly auth: 'required' | 'off';
+  /** Requests a minute per API key (per IP address without one); 0 turns the limit off. */
+  readonly rateLimitPerMinute: number;
+  /** Largest accepted JSON or form body, in bytes (dataset uploads have their own limit). */
+  readonly bodyLimitBytes: number;
+  /** Origins allowed to call the API from a browser (`*` for any); none: CORS is off. */
+  readonly corsOrigins: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -158,6 +208,8 @@ export function loadConfig(
     deliveryScheduleMs: e.BULLSEYE_DELIVERY_SCHEDULE,
     deliveryConcurrency: e.BULLSEYE_DELIVERY_CONCURRENCY,
     deliverySecretOverlapMs: e.BULLSEYE_DELIVERY_SECRET_OVERLAP,
+    deliveryAllowHttp: e.BULLSEYE_DELIVERY_ALLOW_HTTP,
+    deliveryAllowedHosts: e.BULLSEYE_DELIVERY_ALLOWED_HOSTS,
     dispatcherEnabled: e.BULLSEYE_DISPATCHER_ENABLED,
     dispatcherPollMs: e.BULLSEYE_DISPATCHER_POLL_MS,
     labelWindowDays: e.BULLSEYE_LABEL_WINDOW_DAYS,
@@ -165,6 +217,10 @@ export function loadConfig(
     secretsKey: e.BULLSEYE_SECRETS_KEY ?? null,
     integrationSecretOverlapMs: e.BULLSEYE_INTEGRATION_SECRET_OVERLAP,
     schedulerEnabled: e.BULLSEYE_SCHEDULER_ENABLED,
+    auth: e.BULLSEYE_AUTH,
+    rateLimitPerMinute: e.BULLSEYE_RATE_LIMIT,
+    bodyLimitBytes: Math.round(e.BULLSEYE_BODY_LIMIT_MB * 1024 * 1024),
+    corsOrigins: e.BULLSEYE_CORS_ORIGINS,
     ...overrides,
     dataDir,
     databaseFile: databaseFile === ':memory:' ? databaseFile : path.resolve(databaseFile),

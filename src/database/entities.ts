@@ -1,4 +1,7 @@
 import type { EntitySchema } from 'typeorm';
+import { ApiKeyEndpointEntity } from '../modules/access/entities/api-key-endpoint.entity';
+import { ApiKeyEntity } from '../modules/access/entities/api-key.entity';
+import { AuditEntryEntity } from '../modules/access/entities/audit-entry.entity';
 import { CampaignEntity } from '../modules/campaigns/campaign.entity';
 import { CampaignRunEntity } from '../modules/campaigns/campaign-run.entity';
 import { ContactEntity } from '../modules/campaigns/contact.entity';
@@ -19,6 +22,7 @@ import { ModelPromotionEntity } from '../modules/models/entities/model-promotion
 import { ModelVersionEntity } from '../modules/models/entities/model-version.entity';
 import { ModelEntity } from '../modules/models/entities/model.entity';
 import { TrainingJobEntity } from '../modules/models/entities/training-job.entity';
+import { ErasureEntity } from '../modules/privacy/erasure.entity';
 import { DriftReferenceEntity } from '../modules/scheduling/entities/drift-reference.entity';
 import { DriftReportEntity } from '../modules/scheduling/entities/drift-report.entity';
 import { RetrainingRunEntity } from '../modules/scheduling/entities/retraining-run.entity';
@@ -59,4 +63,8 @@ export const ENTITIES: (EntityClass | EntitySchema)[] = [
   IntegrationSecretEntity,
   OutcomeEventEntity,
   EventReceiptEntity,
+  ApiKeyEntity,
+  ApiKeyEndpointEntity,
+  AuditEntryEntity,
+  ErasureEntity,
 ];

@@ -10,9 +10,20 @@ export function tempConfig(overrides: Partial<AppConfig> = {}): AppConfig {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bullseye-test-'));
 
   // The background dispatcher is off unless a test asks for it: tests drain the outbox.
+  // Webhooks may go over http to the local receivers (test/e2e/delivery-addresses turns
+  // this off to see the refusals).
   return loadConfig(
     { BULLSEYE_LOG_LEVEL: 'silent' },
-    { dataDir, dispatcherEnabled: false, ...overrides },
+    {
+      dataDir,
+      dispatcherEnabled: false,
+      deliveryAllowHttp: true,
+      deliveryAllowedHosts: ['127.0.0.1', '::1'],
+      // API keys and the rate limit are off but for the access specs, which turn them on.
+      auth: 'off',
+      rateLimitPerMinute: 0,
+      ...overrides,
+    },
   );
 }
 

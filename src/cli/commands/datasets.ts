@@ -14,6 +14,7 @@ export interface ImportOptions {
   positive?: string;
   id?: string;
   exclude?: string[];
+  personal?: string[];
   type?: Record<string, ColumnType>;
   delimiter?: string;
   maxBadShare?: number;
@@ -26,6 +27,12 @@ export function addImportOptions(command: Command): Command {
     .option('--positive <label>', 'the target value that counts as a response (e.g. yes)')
     .option('--id <column>', 'the customer id column (default: derived from the row number)')
     .option('--exclude <columns>', 'comma-separated columns kept out of training', splitList)
+    .option(
+      '--personal <columns>',
+      "comma-separated personal columns, all of them ('' for none; default: named like email, " +
+        'phone, name or address)',
+      splitList,
+    )
     .option(
       '--type <column=type...>',
       `override a column's type (${COLUMN_TYPES.join('|')})`,
@@ -43,6 +50,7 @@ export function importArgs(file: string, options: ImportOptions) {
     positiveLabel: options.positive,
     idColumn: options.id,
     exclude: options.exclude,
+    personal: options.personal,
     types: options.type,
     delimiter: options.delimiter === '\\t' ? '\t' : options.delimiter,
     maxBadRowShare: options.maxBadShare,

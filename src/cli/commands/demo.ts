@@ -1,10 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
+import type { AppConfig } from '../../config/config';
 import { DemoReport, DemoService, DemoStage } from '../../modules/demo/demo.service';
 import { GlobalOptions, withContext } from '../context';
 import { formatNumber, printTable, progressBar } from '../output';
 import { printMetricsTable } from './models';
+
+/** The demo's receiver listens on 127.0.0.1 over http: its webhooks may go there, nowhere else. */
+const DEMO_DELIVERY: Partial<AppConfig> = {
+  deliveryAllowHttp: true,
+  deliveryAllowedHosts: ['127.0.0.1'],
+};
 
 interface DemoOptions {
   data?: string;
@@ -43,26 +50,29 @@ export function registerDemoCommand(program: Command): void {
       let bar: ReturnType<typeof progressBar> | undefined;
       let current: DemoStage | undefined;
 
-      const report = await withContext({ ...globals, dataDir, database: databaseFile }, (context) =>
-        context
-          .get(DemoService)
-          .run({
-            data: options.data,
-            target: options.target,
-            positiveLabel: options.positive,
-            exclude: options.exclude?.split(',').filter(Boolean),
-            plugins: options.plugins?.split(',').filter(Boolean),
-            syntheticRows: options.rows,
-            onStage: (stage, fraction, message) => {
-              if (stage !== current) {
-                bar?.stop();
-                current = stage;
-                bar = progressBar(stage);
-              }
-              bar?.update(fraction ?? 0, message);
-            },
-          })
-          .finally(() => bar?.stop()),
+      const report = await withContext(
+        { ...globals, dataDir, database: databaseFile },
+        (context) =>
+          context
+            .get(DemoService)
+            .run({
+              data: options.data,
+              target: options.target,
+              positiveLabel: options.positive,
+              exclude: options.exclude?.split(',').filter(Boolean),
+              plugins: options.plugins?.split(',').filter(Boolean),
+              syntheticRows: options.rows,
+              onStage: (stage, fraction, message) => {
+                if (stage !== current) {
+                  bar?.stop();
+                  current = stage;
+                  bar = progressBar(stage);
+                }
+                bar?.update(fraction ?? 0, message);
+              },
+            })
+            .finally(() => bar?.stop()),
+        DEMO_DELIVERY,
       );
       printReport(report, (Date.now() - started) / 1000);
     });

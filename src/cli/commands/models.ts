@@ -24,6 +24,7 @@ interface TrainOptions extends ImportOptions {
   seed?: number;
   calibration?: 'platt' | 'isotonic' | 'none';
   cv?: number;
+  allowPersonalFeatures?: boolean;
   promote: 'best' | 'none';
   report?: string;
 }
@@ -46,6 +47,7 @@ export function registerModelCommands(program: Command): void {
       .option('--seed <n>', 'seed for the split and training (default 42)', Number)
       .option('--calibration <method>', 'platt, isotonic or none (default platt)')
       .option('--cv <folds>', 'k-fold cross-validation on the training split', Number)
+      .option('--allow-personal-features', 'let personal columns be features (default: dropped)')
       .option('--promote <which>', 'best: promote the version with the best ROC AUC', 'none')
       .option('--report <file.html>', 'also write ROC, gains, lift and calibration charts'),
   ).action(async (options: TrainOptions, command: Command) => {
@@ -184,6 +186,7 @@ export async function trainWithProgress(
     seed: options.seed,
     calibration: options.calibration,
     cvFolds: options.cv,
+    allowPersonalFeatures: options.allowPersonalFeatures,
     promote: options.promote === 'best' ? 'best' : 'none',
   };
   const bar = progressBar(`train ${options.model}`);

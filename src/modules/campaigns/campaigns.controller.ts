@@ -19,6 +19,7 @@ import {
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { Roles } from '../access/roles';
 import { CampaignView } from './campaign.entity';
 import {
   CampaignResponse,
@@ -33,6 +34,7 @@ import { CampaignsService, RulesDocument } from './campaigns.service';
 const INVALID = 'Invalid definition: `campaign_invalid` or `validation_failed`, with JSON paths.';
 
 @ApiTags('campaigns')
+@Roles('marketer')
 @Controller('campaigns')
 export class CampaignsController {
   constructor(private readonly campaigns: CampaignsService) {}

@@ -6,10 +6,12 @@ import {
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { Roles } from '../access/roles';
 import { DecideService, DecideView } from './decide.service';
 import { DecideDto } from './runs.dto';
 
 @ApiTags('decisions')
+@Roles('marketer')
 @Controller('decide')
 export class DecideController {
   constructor(private readonly decisions: DecideService) {}

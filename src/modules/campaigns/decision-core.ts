@@ -121,12 +121,20 @@ export interface CustomerDecision {
 
 /** The facts the rules read: attributes, then the built-in facts over them. */
 export function factsOf(customer: CustomerCase, now: number): Record<string, unknown> {
-  return {
-    ...customer.attributes,
-    score: customer.score,
-    score_decile: customer.decile,
-    ...historyFacts(customer.contacts, now),
-  };
+  // Copied, then extended key by key: V8 builds an object literal that spreads the attributes
+  // and adds keys after them on a slow path (about 10 µs a customer, the most of deciding).
+  // Object.assign would call the `__proto__` setter for an attribute of that name instead of
+  // copying it, so such (rare) attributes take the literal.
+  const facts: Record<string, unknown> = Object.hasOwn(customer.attributes, '__proto__')
+    ? { ...customer.attributes }
+    : Object.assign({}, customer.attributes);
+  const history = historyFacts(customer.contacts, now);
+  facts.score = customer.score;
+  facts.score_decile = customer.decile;
+  facts.days_since_last_action = history.days_since_last_action;
+  facts.actions_last_30d = history.actions_last_30d;
+
+  return facts;
 }
 
 /**

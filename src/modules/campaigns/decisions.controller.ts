@@ -6,6 +6,7 @@ import {
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { Roles } from '../access/roles';
 import { CampaignRunsService } from './campaign-runs.service';
 import type { DecisionExplanation, DecisionView, Page } from './decision.entity';
 import { DecisionPageQuery, SuppressDto } from './runs.dto';
@@ -13,6 +14,7 @@ import type { Suppression } from './suppression.entity';
 import { SuppressionsService } from './suppressions.service';
 
 @ApiTags('decisions')
+@Roles('marketer')
 @Controller()
 export class DecisionsController {
   constructor(private readonly runs: CampaignRunsService) {}
@@ -35,6 +37,7 @@ export class DecisionsController {
 }
 
 @ApiTags('suppressions')
+@Roles('marketer')
 @Controller('customers/:id/suppression')
 export class SuppressionsController {
   constructor(private readonly suppressions: SuppressionsService) {}

@@ -11,6 +11,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { UserError } from '../../common/errors';
+import { Roles } from '../access/roles';
 import type { RunView } from './campaign-run.entity';
 import { CampaignRunsService } from './campaign-runs.service';
 import type { DecisionView, Page } from './decision.entity';
@@ -20,6 +21,7 @@ import { SimulationService, SimulationView } from './simulation.service';
 const STATUS = { created: 201, existing: 200, resumed: 200 } as const;
 
 @ApiTags('runs')
+@Roles('marketer')
 @Controller()
 export class RunsController {
   constructor(

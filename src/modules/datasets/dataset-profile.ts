@@ -7,6 +7,7 @@ import {
   DatasetProfile,
   DatasetSchema,
 } from './dataset-schema';
+import { inferredNote } from '../privacy/personal-columns';
 import { DISTINCT_CAP } from './type-inference';
 
 /** How many of a column's most frequent values a profile lists. */
@@ -61,15 +62,20 @@ class ColumnSummary {
   }
 
   build(): ColumnProfile {
-    const { name, type, role } = this.column;
+    const { name, type, role, personal } = this.column;
     const base = {
       name,
       type,
       role,
+      ...(personal === undefined ? {} : { personal }),
       missing: this.missing,
       distinct: this.counts.size,
       distinctAtLeast: this.capped,
     };
+    // A profile is shown and stored freely: it carries no value of a personal column.
+    if (personal !== undefined) {
+      return base;
+    }
     switch (type) {
       case 'numeric':
         return {
@@ -121,10 +127,12 @@ export class ProfileBuilder {
   }
 
   build(badRows: number): DatasetProfile {
+    const note = inferredNote(this.schema.columns);
     const profile: DatasetProfile = {
       rows: this.rows,
       badRows,
       columns: this.columns.map((summary) => summary.build()),
+      ...(note === undefined ? {} : { notes: [note] }),
     };
     if (this.schema.target === undefined) {
       return profile;

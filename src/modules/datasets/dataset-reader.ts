@@ -57,6 +57,9 @@ export function openCsv(file: string, delimiter: string): RecordReader {
         skip_empty_lines: true,
         skip_records_with_empty_values: true,
         max_record_size: MAX_RECORD_CHARS,
+        // Every line end, whichever the header used: a file joined from two exports may mix
+        // them, and a guess from the first line would count lines twice or merge records.
+        record_delimiter: ['\r\n', '\n', '\r'],
       }),
     );
     let lastLine = 0;
@@ -133,11 +136,17 @@ function fieldCountProblem(
 }
 
 function malformed(error: CsvError, line: number): UserError {
-  const unclosed = error.code === 'CSV_QUOTE_NOT_CLOSED' || error.code === 'CSV_MAX_RECORD_SIZE';
-  const message = unclosed
-    ? `The quoted field that starts on line ${line} is never closed; close the quote, ` +
-      'and double any quote inside a quoted field ("").'
-    : `The CSV file cannot be read from line ${line}: ${error.message}`;
+  const tooLong =
+    `The record that starts on line ${line} runs past ${MAX_RECORD_CHARS.toLocaleString('en')} ` +
+    'characters: a quoted field is never closed or a field is too long; close the quote ' +
+    '(double any quote inside a quoted field: "") or shorten the field.';
+  const message =
+    error.code === 'CSV_QUOTE_NOT_CLOSED'
+      ? `The quoted field that starts on line ${line} is never closed; close the quote, ` +
+        'and double any quote inside a quoted field ("").'
+      : error.code === 'CSV_MAX_RECORD_SIZE'
+        ? tooLong
+        : `The CSV file cannot be read from line ${line}: ${error.message}`;
 
   return new UserError('dataset_malformed', message, 422, [{ line, message: error.message }]);
 }

@@ -11,10 +11,21 @@ export type ColumnType = 'numeric' | 'categorical' | 'boolean' | 'date' | 'ident
  */
 export type ColumnRole = 'feature' | 'target' | 'id' | 'excluded';
 
+/**
+ * Why a column is personal (an email address, a phone number, a name …): the importer
+ * named it (`given`), or its name reads like one (`inferred`, a suggestion).
+ */
+export type PersonalSource = 'given' | 'inferred';
+
 export interface ColumnSchema {
   readonly name: string;
   readonly type: ColumnType;
   readonly role: ColumnRole;
+  /**
+   * Set on personal columns only: they are no model features unless a training allows
+   * them, never logged, and sent to an endpoint only when it lists them.
+   */
+  readonly personal?: PersonalSource;
 }
 
 export interface DatasetSchema {
@@ -58,6 +69,8 @@ export interface ColumnProfile {
   readonly name: string;
   readonly type: ColumnType;
   readonly role: ColumnRole;
+  /** Set on personal columns, whose profile shows no values (no min, max or categories). */
+  readonly personal?: PersonalSource;
   readonly missing: number;
   /** Distinct values; when `distinctAtLeast` is set, counting stopped at this many. */
   readonly distinct: number;
@@ -89,6 +102,8 @@ export interface DatasetProfile {
   readonly columns: readonly ColumnProfile[];
   /** The target's class balance, most frequent class first; absent without a target. */
   readonly classBalance?: readonly ClassShare[];
+  /** Things the importer should know, e.g. which columns were flagged personal by name. */
+  readonly notes?: readonly string[];
 }
 
 /** A dataset as the API, the CLI and model training see it. Plain JSON. */

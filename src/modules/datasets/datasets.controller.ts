@@ -11,6 +11,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { UserError } from '../../common/errors';
+import { Roles } from '../access/roles';
 import { DatasetView } from './dataset-schema';
 import { DatasetUploadInterceptor } from './dataset-upload.interceptor';
 import {
@@ -22,10 +23,12 @@ import {
 import { DatasetsService } from './datasets.service';
 
 @ApiTags('datasets')
+@Roles('marketer')
 @Controller('datasets')
 export class DatasetsController {
   constructor(private readonly datasets: DatasetsService) {}
 
+  @Roles('admin')
   @Post()
   @UseInterceptors(DatasetUploadInterceptor)
   @ApiConsumes('multipart/form-data')

@@ -45,6 +45,15 @@ export class ImportDatasetDto {
   exclude?: string;
 
   @ApiPropertyOptional({
+    description:
+      'Comma-separated personal columns (email, phone, name …), all of them; empty for none. ' +
+      'Default: the columns named like personal data, as the profile notes.',
+  })
+  @IsOptional()
+  @IsString()
+  personal?: string;
+
+  @ApiPropertyOptional({
     description: 'JSON object of column types to override, e.g. {"pdays":"categorical"}.',
   })
   @IsOptional()
@@ -70,10 +79,7 @@ export class ImportDatasetForm extends ImportDatasetDto {
 export function importArgsFrom(
   dto: ImportDatasetDto,
 ): Omit<ImportFileArgs, 'file' | 'fileName' | 'onProgress'> {
-  const exclude = dto.exclude
-    ?.split(',')
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
+  const exclude = splitNames(dto.exclude);
 
   return {
     name: dto.name,
@@ -83,9 +89,17 @@ export function importArgsFrom(
     positiveLabel: dto.positiveLabel,
     idColumn: dto.idColumn,
     exclude,
+    personal: splitNames(dto.personal),
     types: dto.types === undefined ? undefined : parseTypes(dto.types),
     maxBadRowShare: dto.maxBadRowShare,
   };
+}
+
+function splitNames(list: string | undefined): string[] | undefined {
+  return list
+    ?.split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
 }
 
 function parseTypes(text: string): Record<string, ColumnType> {
@@ -109,6 +123,11 @@ class ColumnSchemaResponse {
   @ApiProperty() name: string;
   @ApiProperty({ enum: ['numeric', 'categorical', 'boolean', 'date', 'identifier'] }) type: string;
   @ApiProperty({ enum: ['feature', 'target', 'id', 'excluded'] }) role: string;
+  @ApiPropertyOptional({
+    enum: ['given', 'inferred'],
+    description: 'Set on personal columns: named on import, or flagged from the column name.',
+  })
+  personal?: string;
 }
 
 class DatasetSchemaResponse {

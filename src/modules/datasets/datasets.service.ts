@@ -19,7 +19,7 @@ import {
 } from './dataset-schema';
 import { checkUniqueCustomers, toView, writeBatch } from './dataset-store';
 import { detectDelimiter, firstLine, stripBom } from './delimiter';
-import { checkHeader } from './header-checks';
+import { checkHeader, checkText } from './header-checks';
 import { ConvertedRow, convertRecord, describeBadRow } from './row-conversion';
 import { choosePositiveLabel, resolveSchema, targetClasses } from './schema-resolution';
 import { ColumnScan } from './type-inference';
@@ -45,6 +45,8 @@ export interface ImportFileArgs {
   idColumn?: string;
   exclude?: string[];
   types?: Record<string, ColumnType>;
+  /** The personal columns, all of them (empty: none); default: those named like personal data. */
+  personal?: string[];
   maxBadRowShare?: number;
   onProgress?: (progress: ImportProgress) => void;
 }
@@ -189,6 +191,7 @@ export class DatasetsService {
     if (stripBom(head).trim() === '') {
       throw new UserError('dataset_empty', `The file "${fileName}" is empty.`, 422);
     }
+    checkText(fileName, head);
     const format = args.format ?? detectFormat(fileName, head);
     const delimiter =
       format === 'csv' ? (args.delimiter ?? detectDelimiter(firstLine(stripBom(head)))) : null;

@@ -2,8 +2,8 @@ import { UserError } from '../../common/errors';
 import { ColumnStats, inferColumnType, nameLooksLikeValue } from './type-inference';
 
 /**
- * Checks that fail an import before anything is written: an empty file, a header that is
- * missing or names a column twice, and a header without data rows.
+ * Checks that fail an import before anything is written: an empty or binary file, a header
+ * that is missing or names a column twice, and a header without data rows.
  */
 export function checkHeader(args: {
   format: 'csv' | 'jsonl';
@@ -41,6 +41,26 @@ export function checkHeader(args: {
       })),
     );
   }
+}
+
+/**
+ * A file with a NUL byte in its first bytes is not UTF-8 text but an image, a spreadsheet
+ * or text saved as UTF-16; read as CSV it would import as columns of noise.
+ */
+export function checkText(fileName: string, head: string): void {
+  const nul = head.indexOf('\u0000');
+  if (nul === -1) {
+    return;
+  }
+  const line = head.slice(0, nul).split('\n').length;
+
+  throw new UserError(
+    'dataset_not_text',
+    `The file "${fileName}" holds a NUL byte on line ${line}, so it is not UTF-8 text (an ` +
+      'image or a spreadsheet, or text saved as UTF-16); save it as CSV or JSON lines in UTF-8.',
+    422,
+    [{ line, message: 'NUL byte' }],
+  );
 }
 
 function checkCsvHeader(

@@ -45,6 +45,7 @@ export function formatProfile(view: DatasetView): string {
     table.push(columnRow(column));
   }
   lines.push(table.toString());
+  lines.push(...(profile.notes ?? []));
 
   if (view.badRows.length > 0) {
     const more = view.badRowCount > SHOWN_BAD_ROWS ? ` (first ${SHOWN_BAD_ROWS})` : '';
@@ -65,7 +66,7 @@ function columnRow(column: ColumnProfile): string[] {
   return [
     column.name,
     column.type,
-    column.role,
+    column.personal === undefined ? column.role : `${column.role}, personal`,
     count(column.missing),
     distinct,
     figure(column.min),

@@ -1,6 +1,6 @@
 import { RawRecord } from './dataset-reader';
 import { BadRow, CellValue, CustomerAttributes, DatasetSchema } from './dataset-schema';
-import { classKey, isMissing, parseCell } from './value-parsing';
+import { classKey, isMissing, parseCell, TYPE_WORDS } from './value-parsing';
 
 /** A data row ready to store: the customer it belongs to, its label and its attributes. */
 export interface ConvertedRow {
@@ -39,11 +39,17 @@ export function convertRecord(
   let customerId = `${datasetName}:${row}`;
   let targetClass: string | null = null;
   for (let i = 0; i < schema.columns.length; i++) {
-    const { name, type } = schema.columns[i];
+    const { name, type, personal } = schema.columns[i];
     const raw = record.cells[i] ?? null;
     const parsed = parseCell(raw, type);
     if (!parsed.ok) {
-      return { ok: false, bad: { line, row, column: i + 1, field: name, message: parsed.message } };
+      // Bad rows are stored and shown: the value of a personal column is left out.
+      const message =
+        personal === undefined
+          ? parsed.message
+          : `the value (not shown: personal column) is not ${TYPE_WORDS[type]}`;
+
+      return { ok: false, bad: { line, row, column: i + 1, field: name, message } };
     }
     values[i] = parsed.value;
 

@@ -1,4 +1,5 @@
 import { ErrorDetail, UserError } from '../../common/errors';
+import { flagPersonal, personalOptionProblems } from '../privacy/personal-columns';
 import { ColumnRole, ColumnSchema, ColumnType, DatasetSchema } from './dataset-schema';
 import { ColumnStats, inferColumnType, looksLikeIdName } from './type-inference';
 import { classKey, parseBoolean } from './value-parsing';
@@ -18,13 +19,16 @@ export interface SchemaOptions {
   readonly idColumn?: string;
   readonly exclude?: readonly string[];
   readonly types?: Readonly<Record<string, string>>;
+  /** The personal columns, all of them (empty: none); default: those named like personal data. */
+  readonly personal?: readonly string[];
 }
 
 /**
  * The schema of a dataset: inferred types, overridden where the user said so, and a role
  * per column. Without a named id column, a single identifier column named like an id
  * becomes the customer id. Other identifiers are excluded from training (a value unique to
- * each customer teaches a model nothing).
+ * each customer teaches a model nothing). Personal columns are the ones given, or else
+ * those named like personal data (see `flagPersonal`).
  */
 export function resolveSchema(
   stats: readonly ColumnStats[],
@@ -51,11 +55,14 @@ export function resolveSchema(
         ),
     );
 
-  const columns: ColumnSchema[] = stats.map((s) => {
-    const type = types.get(s.name) as ColumnType;
+  const columns: ColumnSchema[] = flagPersonal(
+    stats.map((s) => {
+      const type = types.get(s.name) as ColumnType;
 
-    return { name: s.name, type, role: roleOf(s.name, type, options.target, idColumn, exclude) };
-  });
+      return { name: s.name, type, role: roleOf(s.name, type, options.target, idColumn, exclude) };
+    }),
+    options.personal,
+  );
 
   return {
     columns,
@@ -112,6 +119,7 @@ function checkOptions(names: ReadonlySet<string>, options: SchemaOptions): void 
   if (options.idColumn !== undefined && !names.has(options.idColumn)) {
     unknown.push({ path: '$.idColumn', field: options.idColumn, message: 'no such column' });
   }
+  unknown.push(...personalOptionProblems(options.personal, names));
   if (unknown.length > 0) {
     throw new UserError(
       'dataset_column_unknown',
@@ -137,6 +145,20 @@ function checkOptions(names: ReadonlySet<string>, options: SchemaOptions): void 
       `Column "${target}" cannot be the target and also the id column or excluded.`,
       400,
       [{ path: '$.target', field: target, message: 'used in two roles' }],
+    );
+  }
+  if (target !== undefined && options.personal?.includes(target)) {
+    throw new UserError(
+      'dataset_option_conflict',
+      `Column "${target}" is the target and cannot be personal: a model learns to predict it.`,
+      400,
+      [
+        {
+          path: `$.personal[${options.personal.indexOf(target)}]`,
+          field: target,
+          message: 'is the target',
+        },
+      ],
     );
   }
 }

@@ -90,7 +90,7 @@ function isCalendarDate(yearMonthDay: string): boolean {
 
 export type ParsedCell = { ok: true; value: CellValue } | { ok: false; message: string };
 
-const TYPE_WORDS: Record<ColumnType, string> = {
+export const TYPE_WORDS: Record<ColumnType, string> = {
   numeric: 'a number',
   categorical: 'a category',
   boolean: 'a boolean (yes/no, true/false or 1/0)',

@@ -158,6 +158,16 @@ export class DeliveryService {
         `Delivery "${id}" went to endpoint "${delivery.endpointId}", which was deleted.`,
       );
     }
+    const [{ erased }]: { erased: number | null }[] = await this.dataSource.query(
+      `SELECT json_extract("payload", '$.erased') AS "erased" FROM "deliveries" WHERE "id" = ?`,
+      [id],
+    );
+    if (erased) {
+      throw new ConflictError(
+        'delivery_erased',
+        `Delivery "${id}" was about a customer since erased; only its tombstone is kept.`,
+      );
+    }
 
     await this.restart({ ids: [id] });
     this.logger.log(`Delivery ${id} replayed`);
@@ -193,7 +203,9 @@ export class DeliveryService {
         deadAt: null,
       })
       .where({ status: In(filter.ids ? ['delivered', 'dead'] : ['dead']) })
-      .andWhere('"endpoint_id" IN (SELECT "id" FROM "endpoints")');
+      .andWhere('"endpoint_id" IN (SELECT "id" FROM "endpoints")')
+      // The tombstone of an erased customer's message is never sent.
+      .andWhere(`json_extract("payload", '$.erased') IS NULL`);
     if (filter.ids) {
       query.andWhere({ id: In(filter.ids) });
     }

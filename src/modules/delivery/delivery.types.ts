@@ -19,7 +19,8 @@
  *
  * An endpoint with a batch size receives its `ad` actions grouped, many customers a message:
  * `{ "type": "action.ad.batch", "timestamp": …, "data": { "runId", "campaignId",
- * "actions": [ <data as above>, … ] } }`. The `webhook-id` header is the delivery id and stays
+ * "actions": [ <data as above>, … ] } }`. An endpoint configured with `includePersonal:
+ * ["email"]` also gets `"personal": { "email": "…" }` in each data; others get no attribute. The `webhook-id` header is the delivery id and stays
  * the same on every retry and replay, so a receiver can drop duplicates by it.
  */
 
@@ -42,6 +43,11 @@ export interface OutgoingAction {
   readonly modelVersion: string | null;
   /** Name of the rule that fired, when the run knows it. */
   readonly rule?: string | null;
+  /**
+   * The customer's attributes as decided on. Only those an endpoint lists in
+   * `includePersonal` reach its payload (as `personal`); no other attribute is ever sent.
+   */
+  readonly attributes?: Readonly<Record<string, unknown>>;
 }
 
 /** The `data` of a single-action message, and each item of a batch. */
@@ -55,6 +61,8 @@ export interface ActionData {
   readonly score: number | null;
   readonly modelVersion: string | null;
   readonly rule: string | null;
+  /** The personal attributes the endpoint asked for (`includePersonal`); absent otherwise. */
+  readonly personal?: Readonly<Record<string, unknown>>;
 }
 
 export interface SingleActionEnvelope {

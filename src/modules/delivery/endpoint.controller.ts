@@ -6,6 +6,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { Roles } from '../access/roles';
 import {
   CreatedEndpointView,
   CreateEndpointDto,
@@ -17,6 +18,7 @@ import {
 import { EndpointService } from './endpoint.service';
 
 @ApiTags('endpoints')
+@Roles('admin')
 @Controller('endpoints')
 export class EndpointController {
   constructor(private readonly endpoints: EndpointService) {}

@@ -1,5 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
 import {
+  ArrayMaxSize,
   ArrayNotEmpty,
   ArrayUnique,
   IsArray,
@@ -24,6 +25,14 @@ const URL_OPTIONS = {
 };
 
 export const MAX_BATCH_SIZE = 10_000;
+
+const INCLUDE_PERSONAL_DOC: ApiPropertyOptions = {
+  type: [String],
+  example: ['email'],
+  description:
+    'Personal attributes (email, phone, name …) this endpoint receives, as `data.personal`; ' +
+    'no attribute is sent otherwise. Default none.',
+};
 
 export class CreateEndpointDto {
   @ApiProperty({ example: 'Email service' })
@@ -60,6 +69,15 @@ export class CreateEndpointDto {
   @Min(1)
   @Max(MAX_BATCH_SIZE)
   batchSize?: number;
+
+  @ApiPropertyOptional(INCLUDE_PERSONAL_DOC)
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @Length(1, 200, { each: true })
+  includePersonal?: string[];
 }
 
 export class UpdateEndpointDto {
@@ -100,6 +118,15 @@ export class UpdateEndpointDto {
   @Min(1)
   @Max(MAX_BATCH_SIZE)
   batchSize?: number | null;
+
+  @ApiPropertyOptional(INCLUDE_PERSONAL_DOC)
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @Length(1, 200, { each: true })
+  includePersonal?: string[];
 }
 
 export class RotateSecretDto {
@@ -118,6 +145,8 @@ export interface EndpointView {
   enabled: boolean;
   disabledReason: string | null;
   batchSize: number | null;
+  /** Personal attributes sent in this endpoint's payloads. */
+  includePersonal: string[];
   /** While a rotated-out secret still signs: when it stops. */
   secretRotationEndsAt: string | null;
   createdAt: string;
@@ -149,6 +178,7 @@ export function toEndpointView(
     enabled: endpoint.enabled,
     disabledReason: endpoint.disabledReason,
     batchSize: endpoint.batchSize,
+    includePersonal: endpoint.includePersonal ?? [],
     secretRotationEndsAt: rotationEndsAt?.toISOString() ?? null,
     createdAt: endpoint.createdAt.toISOString(),
     updatedAt: endpoint.updatedAt.toISOString(),

@@ -1,3 +1,4 @@
+import { personalPayload } from '../privacy/personal-columns';
 import type { ActionData, ActionType, DeliveryEnvelope, OutgoingAction } from './delivery.types';
 
 /** What routing needs to know about an endpoint. */
@@ -7,6 +8,8 @@ export interface RoutableEndpoint {
   readonly enabled: boolean;
   /** Customers per `ad` message; `null` or 1 sends one message per ad action. */
   readonly batchSize: number | null;
+  /** The personal attributes this endpoint receives; none when absent or empty. */
+  readonly includePersonal?: readonly string[];
 }
 
 /** One message to write to the outbox. */
@@ -42,8 +45,9 @@ export function planDeliveries(
   const planned: PlannedDelivery[] = [];
   const batches = new Map<string, { endpoint: RoutableEndpoint; actions: ActionData[] }>();
   for (const action of actions) {
-    const data = actionData(action);
+    const common = actionData(action);
     for (const endpoint of subscribers.get(action.type) ?? []) {
+      const data = withPersonal(common, action, endpoint);
       if (action.type !== 'ad' || (endpoint.batchSize ?? 1) <= 1) {
         planned.push({
           endpointId: endpoint.id,
@@ -86,6 +90,17 @@ function actionData(action: OutgoingAction): ActionData {
     modelVersion: action.modelVersion,
     rule: action.rule ?? null,
   };
+}
+
+/** The action's data with the personal attributes the endpoint lists, if it lists any. */
+function withPersonal(
+  data: ActionData,
+  action: OutgoingAction,
+  endpoint: RoutableEndpoint,
+): ActionData {
+  const personal = personalPayload(action.attributes, endpoint.includePersonal);
+
+  return personal === undefined ? data : { ...data, personal };
 }
 
 function adBatch(endpointId: string, actions: ActionData[], timestamp: string): PlannedDelivery {

@@ -8,9 +8,11 @@ import {
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { UserError } from '../../common/errors';
+import { Roles } from '../access/roles';
 import { EventsService, IngestResult } from './events.service';
 
 @ApiTags('events')
+@Roles('integrator')
 @Controller('events')
 export class EventsController {
   constructor(private readonly events: EventsService) {}

@@ -8,6 +8,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { Roles } from '../access/roles';
 import {
   CreatedIntegrationView,
   CreateIntegrationDto,
@@ -18,6 +19,7 @@ import {
 import { IntegrationsService } from './integrations.service';
 
 @ApiTags('integrations')
+@Roles('admin')
 @Controller('integrations')
 export class IntegrationsController {
   constructor(private readonly integrations: IntegrationsService) {}

@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsNumber, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { Roles } from '../access/roles';
 import { LabelsService, LiftReport } from './labels.service';
 import { OUTCOME_TYPES, OutcomeType } from './outcome-types';
 
@@ -27,6 +28,7 @@ export class LiftQuery {
 }
 
 @ApiTags('campaigns')
+@Roles('marketer')
 @Controller('campaigns')
 export class LiftController {
   constructor(private readonly labels: LabelsService) {}

@@ -4,8 +4,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { loadTensorFlow } from '../../common/tensorflow';
 import { APP_CONFIG, AppConfig } from '../../config/config';
+import { Public } from '../access/roles';
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,9 +1,11 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Roles } from '../access/roles';
 import { TrainingJobView } from './model-views';
 import { ModelsService } from './models.service';
 
 @ApiTags('models')
+@Roles('marketer')
 @Controller('jobs')
 export class JobsController {
   constructor(private readonly models: ModelsService) {}
@@ -15,6 +17,7 @@ export class JobsController {
     return this.models.getJob(id);
   }
 
+  @Roles('admin')
   @Post(':id/cancel')
   @HttpCode(200)
   @ApiOkResponse({ description: 'A queued job is cancelled; a running one stops shortly.' })

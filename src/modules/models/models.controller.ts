@@ -8,6 +8,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { UserError } from '../../common/errors';
+import { Actor } from '../access/actor.decorator';
+import { Roles } from '../access/roles';
 import { JobAcceptedDto, TrainModelDto } from './dto/train-model.dto';
 import { PromotionDto } from './dto/promotion.dto';
 import { ModelListItem, ModelVersionView, ModelView } from './model-views';
@@ -21,6 +23,7 @@ const versionPipe = new ParseIntPipe({
 });
 
 @ApiTags('models')
+@Roles('marketer')
 @Controller('models')
 export class ModelsController {
   constructor(private readonly models: ModelsService) {}
@@ -48,6 +51,7 @@ export class ModelsController {
     return this.models.getVersion(name, version);
   }
 
+  @Roles('admin')
   @Post(':name/train')
   @HttpCode(202)
   @ApiAcceptedResponse({ type: JobAcceptedDto, description: 'The training job was queued.' })
@@ -59,6 +63,7 @@ export class ModelsController {
     return { jobId: job.id };
   }
 
+  @Roles('admin')
   @Post(':name/versions/:version/promote')
   @HttpCode(200)
   @ApiOkResponse({ description: 'The version, now champion; the previous champion is retired.' })
@@ -67,18 +72,21 @@ export class ModelsController {
     @Param('name') name: string,
     @Param('version', versionPipe) version: number,
     @Body() body: PromotionDto,
+    @Actor() actor: string,
   ): Promise<ModelVersionView> {
-    return this.models.promote(name, version, { reason: body.reason, actor: body.actor ?? 'api' });
+    return this.models.promote(name, version, { reason: body.reason, actor });
   }
 
+  @Roles('admin')
   @Post(':name/rollback')
   @HttpCode(200)
   @ApiOkResponse({ description: 'The version that is champion again.' })
   @ApiConflictResponse({ description: '`rollback_unavailable`: no earlier champion.' })
-  rollback(@Param('name') name: string, @Body() body: PromotionDto): Promise<ModelVersionView> {
-    return this.models.rollback(name, {
-      reason: body.reason ?? 'rollback',
-      actor: body.actor ?? 'api',
-    });
+  rollback(
+    @Param('name') name: string,
+    @Body() body: PromotionDto,
+    @Actor() actor: string,
+  ): Promise<ModelVersionView> {
+    return this.models.rollback(name, { reason: body.reason ?? 'rollback', actor });
   }
 }

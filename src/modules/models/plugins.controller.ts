@@ -1,9 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Roles } from '../access/roles';
 import type { PluginLoadFailure } from './plugin-loader';
 import { PluginInfo, PluginRegistry } from './plugin-registry.service';
 
 @ApiTags('models')
+@Roles('marketer')
 @Controller('plugins')
 export class PluginsController {
   constructor(private readonly plugins: PluginRegistry) {}

@@ -14,6 +14,8 @@ export interface TrainRequest {
   readonly calibrationShare?: number;
   readonly preprocessing?: Partial<PreprocessingOptions>;
   readonly cvFolds?: number;
+  /** Let personal columns be features (default false: they are dropped before fitting). */
+  readonly allowPersonalFeatures?: boolean;
   readonly promote?: 'best' | 'none';
   readonly description?: string;
 }
@@ -100,6 +102,12 @@ export function normaliseTrainRequest(
     '$.cvFolds',
     'must be 0 (off) or an integer from 2 to 20',
   );
+  const allowPersonal = request.allowPersonalFeatures;
+  check(
+    allowPersonal === undefined || typeof allowPersonal === 'boolean',
+    '$.allowPersonalFeatures',
+    'must be true or false',
+  );
   const promote = request.promote ?? 'none';
   check(['best', 'none'].includes(promote), '$.promote', 'must be "best" or "none"');
   check(
@@ -125,7 +133,11 @@ export function normaliseTrainRequest(
   return {
     datasetId: request.datasetId,
     plugins: chosen,
-    options: { ...options, preprocessing },
+    options: {
+      ...options,
+      preprocessing,
+      ...(allowPersonal === true ? { allowPersonalFeatures: true } : {}),
+    },
     promote,
     ...(request.description !== undefined ? { description: request.description } : {}),
   };

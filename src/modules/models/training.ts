@@ -5,9 +5,10 @@ import type {
   ModelPlugin,
   TrainedModel,
 } from '../../plugins/contract';
-import type { CustomerAttributes, DatasetSchema } from '../datasets/dataset-schema';
+import type { ColumnSchema, CustomerAttributes, DatasetSchema } from '../datasets/dataset-schema';
 import { PreprocessingOptions } from '../preprocessing/options';
 import { fitPipeline } from '../preprocessing/pipeline';
+import { PersonalFeatureReport, trainingColumns } from '../privacy/personal-columns';
 import {
   bestF1Threshold,
   CalibrationMethod,
@@ -34,6 +35,8 @@ export interface TrainingOptions {
   readonly preprocessing: Partial<PreprocessingOptions>;
   /** Folds of cross-validation on the training split; 0 turns it off. */
   readonly cvFolds: number;
+  /** Let personal columns be features; when not set, the host drops them before fitting. */
+  readonly allowPersonalFeatures?: boolean;
 }
 
 export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = Object.freeze({
@@ -78,6 +81,8 @@ export interface TrainingMetrics {
   /** ROC AUC on the training split: far above the test's means overfitting. */
   readonly trainRocAuc: number;
   readonly cv: CrossValidation | null;
+  /** The personal columns among the features, and which were dropped. */
+  readonly personal: PersonalFeatureReport;
   readonly rows: {
     readonly train: number;
     readonly test: number;
@@ -130,6 +135,7 @@ export interface TrainModelArgs {
  * kept back to fit the calibrator on; the plugin trained on the rest; the decision
  * threshold chosen for the best F1 on the calibrated training split; every measure taken
  * on the test split; and, when asked, k-fold cross-validation on the training split.
+ * Personal columns are no features unless `allowPersonalFeatures` is set.
  *
  * @throws UserError `plugin_output_invalid` when the plugin returns NaN, values outside
  *   [0, 1] or the wrong number of them; CancelledError when `signal` aborts.
@@ -143,11 +149,15 @@ export async function trainModel(args: TrainModelArgs): Promise<TrainingOutcome>
     args.onProgress?.({ stage, fraction: fraction * (1 - cvWeight), message, loss });
 
   report('preprocessing', 0, 'splitting and fitting the pipeline');
+  const { columns, report: personal } = trainingColumns(
+    data.schema.columns,
+    options.allowPersonalFeatures === true,
+  );
   const split = stratifiedSplit(data.labels, { testShare: options.testShare, seed: options.seed });
   const trainLabelsAll = pick(data.labels, split.train);
   const fitted = fitPipeline({
     records: pickRecords(data.records, split.train),
-    columns: data.schema.columns,
+    columns,
     labels: trainLabelsAll,
     options: options.preprocessing,
   });
@@ -206,6 +216,7 @@ export async function trainModel(args: TrainModelArgs): Promise<TrainingOutcome>
         ? await crossValidate({
             ...args,
             options,
+            columns,
             records: pickRecords(data.records, split.train),
             labels: trainLabelsAll,
             onFold: (fold, message) =>
@@ -229,6 +240,7 @@ export async function trainModel(args: TrainModelArgs): Promise<TrainingOutcome>
         test,
         trainRocAuc,
         cv,
+        personal,
         rows: {
           train: split.train.length,
           test: split.test.length,
@@ -261,6 +273,7 @@ async function crossValidate(args: {
   readonly params: Readonly<Record<string, unknown>>;
   readonly data: TrainingData;
   readonly options: TrainingOptions;
+  readonly columns: readonly ColumnSchema[];
   readonly records: readonly CustomerAttributes[];
   readonly labels: Uint8Array;
   readonly signal?: AbortSignal;
@@ -278,7 +291,7 @@ async function crossValidate(args: {
     const trainRows = allRows(labels.length).filter((row) => inFold[row] === 0);
     const fitted = fitPipeline({
       records: pickRecords(records, trainRows),
-      columns: args.data.schema.columns,
+      columns: args.columns,
       labels: pick(labels, trainRows),
       options: options.preprocessing,
     });

@@ -8,12 +8,14 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
+import { Roles } from '../access/roles';
 import { RealTimeScoreDto, ScoreRequestDto } from './dto/score-request.dto';
 import { ScoringRunRequestDto } from './dto/scoring-run.dto';
 import { ScoringService } from './scoring.service';
 import { RealTimeScore, ScoringRunView, StoredScore } from './scoring-views';
 
 @ApiTags('scoring')
+@Roles('marketer')
 @Controller()
 export class ScoringController {
   constructor(private readonly scoring: ScoringService) {}

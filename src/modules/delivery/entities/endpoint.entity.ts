@@ -28,6 +28,10 @@ export class EndpointEntity {
   @Column({ name: 'batch_size', type: 'integer', nullable: true })
   batchSize: number | null;
 
+  /** Personal attributes (email, phone …) sent in this endpoint's payloads; none by default. */
+  @Column({ name: 'include_personal', type: 'simple-json' })
+  includePersonal: string[];
+
   @Column({ name: 'created_at', type: 'integer', transformer: epochMs })
   createdAt: Date;
 

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMinSize,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsNumber,
@@ -78,6 +79,16 @@ export class TrainModelDto {
   @IsOptional()
   @IsInt()
   cvFolds?: number;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Let personal columns (email, phone, name …) be features; otherwise they are dropped ' +
+      "before the pipeline is fitted, as the version's metrics.personal records.",
+  })
+  @IsOptional()
+  @IsBoolean()
+  allowPersonalFeatures?: boolean;
 
   @ApiPropertyOptional({
     enum: ['best', 'none'],

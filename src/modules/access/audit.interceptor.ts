@@ -1,0 +1,52 @@
+import {
+  CallHandler,
+  ExecutionContext,
+  HttpException,
+  Injectable,
+  NestInterceptor,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { catchError, concatMap, from, Observable, throwError } from 'rxjs';
+import { UserError } from '../../common/errors';
+import { AuditService, MUTATING_METHODS } from './audit.service';
+
+/**
+ * Writes an audit entry for every POST, PUT, PATCH and DELETE that passed the access
+ * check, with the status it is answered with, before the answer goes out. (Refusals by
+ * the access check are written by the guard itself.)
+ */
+@Injectable()
+export class AuditInterceptor implements NestInterceptor {
+  constructor(private readonly audit: AuditService) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<Request>();
+    if (context.getType() !== 'http' || !MUTATING_METHODS.has(request.method)) {
+      return next.handle();
+    }
+    const response = context.switchToHttp().getResponse<Response>();
+
+    return next.handle().pipe(
+      concatMap((answer) =>
+        from(this.audit.recordRequest(request, response.statusCode, answer).then(() => answer)),
+      ),
+      catchError((error: unknown) =>
+        from(this.audit.recordRequest(request, statusOf(error))).pipe(
+          concatMap(() => throwError(() => error)),
+        ),
+      ),
+    );
+  }
+}
+
+/** The status the error filter answers an error with. */
+function statusOf(error: unknown): number {
+  if (error instanceof UserError) {
+    return error.status;
+  }
+  if (error instanceof HttpException && error.getStatus() < 500) {
+    return error.getStatus();
+  }
+
+  return 500;
+}
