@@ -11,4 +11,8 @@ async function main(): Promise<void> {
   );
 }
 
-void main();
+main().catch((error: Error) => {
+  // A bad setting or a taken port is a message for the operator, not a stack trace.
+  process.stderr.write(`bullseye: ${error.message}\n`);
+  process.exit(1);
+});

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
-import { AppConfig, loadConfig } from '../config/config';
+import { AppConfig } from '../config/config';
 import { ENTITIES } from './entities';
 
 /**
@@ -37,6 +37,3 @@ export async function openDatabase(config: Pick<AppConfig, 'databaseFile'>): Pro
 
   return dataSource;
 }
-
-/** Used by the TypeORM CLI (`npm run migration:run`). */
-export default new DataSource(dataSourceOptions(loadConfig()));

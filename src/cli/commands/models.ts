@@ -62,7 +62,8 @@ export function registerModelCommands(program: Command): void {
         console.log(`Promoted ${job.modelName} version ${promoted} to champion.`);
       }
       if (options.report) {
-        writeReport(options.report, job, versions);
+        const dataset = await context.get(DatasetsService).get(job.datasetId);
+        writeReport(options.report, job, versions, dataset.name);
         console.log(`Report written to ${path.resolve(options.report)}`);
       }
     });
@@ -284,11 +285,16 @@ export function printMetricsTable(versions: ModelVersionView[]): void {
   );
 }
 
-function writeReport(file: string, job: TrainingJobView, versions: ModelVersionView[]): void {
+function writeReport(
+  file: string,
+  job: TrainingJobView,
+  versions: ModelVersionView[],
+  datasetName: string,
+): void {
   const html = renderTrainingReport({
     title: `Bullseye training report: ${job.modelName}`,
     createdAt: new Date(),
-    datasetName: job.datasetId,
+    datasetName,
     entries: versions.map((v) => ({
       pluginId: v.pluginId,
       version: v.version,

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { EvaluationReport } from '../models/evaluation';
 
 export interface ReportEntry {
@@ -25,7 +26,11 @@ const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b
  * without a network).
  */
 export function renderTrainingReport(input: TrainingReportInput): string {
-  const chartJs = fs.readFileSync(require.resolve('chart.js/dist/chart.umd.min.js'), 'utf8');
+  // The UMD build is not in chart.js's `exports`; it sits beside the CommonJS entry point.
+  const chartJs = fs.readFileSync(
+    path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js'),
+    'utf8',
+  );
   const charts = {
     roc: input.entries.map((entry, i) => ({
       label: `${entry.pluginId} (AUC ${entry.metrics.rocAuc.toFixed(4)})`,
