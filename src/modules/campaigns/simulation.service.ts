@@ -6,6 +6,7 @@ import type { CustomerAttributes } from '../datasets/dataset-schema';
 import { DatasetsService } from '../datasets/datasets.service';
 import type { ModelScorer } from '../models/scorer';
 import { ModelsService } from '../models/models.service';
+import { inputColumns } from '../scoring/customer-input';
 import { decileCutPoints, decilesOf } from '../scoring/deciles';
 import type { CampaignView } from './campaign.entity';
 import type { CampaignStatus } from './campaign-lifecycle';
@@ -38,6 +39,23 @@ export interface DecisionContext {
   readonly scorer: ModelScorer;
   readonly cuts: readonly number[];
   readonly model: { readonly name: string; readonly version: number; readonly versionId: string };
+  /** The attribute columns the model's pipeline reads. */
+  readonly inputs: readonly string[];
+}
+
+/**
+ * A customer holding fewer than half of the model's inputs (say, one imported from another
+ * file with other columns) would get a made-up score from imputed values; such customers are
+ * outside every campaign of that model and counted with those out of its audience.
+ */
+export function hasModelInputs(attributes: CustomerAttributes, inputs: readonly string[]): boolean {
+  let present = 0;
+  for (const name of inputs) {
+    const value = attributes[name];
+    if (value !== null && value !== undefined && value !== '') present += 1;
+  }
+
+  return inputs.length === 0 || present * 2 >= inputs.length;
 }
 
 export interface ScoredCustomer {
@@ -178,6 +196,7 @@ export class SimulationService {
       scorer,
       cuts,
       model: { name: scorer.modelName, version: scorer.version, versionId: scorer.versionId },
+      inputs: inputColumns(stored.preprocessing).map((column) => column.name),
     };
   }
 
@@ -186,7 +205,10 @@ export class SimulationService {
     context: DecisionContext,
     customers: readonly { id: string; attributes: CustomerAttributes }[],
   ): Promise<ScoredBatch> {
-    const chosen = customers.filter((c) => inAudience(context.policy, c.attributes));
+    const chosen = customers.filter(
+      (c) =>
+        hasModelInputs(c.attributes, context.inputs) && inAudience(context.policy, c.attributes),
+    );
     const probabilities = await context.scorer.score(chosen.map((c) => c.attributes));
     const deciles = decilesOf(probabilities, context.cuts);
 
