@@ -131,7 +131,7 @@ export class ApiKeysService implements BeforeApplicationShutdown {
   /** Who presents this key: its caller, or why it is refused. */
   async identify(key: string): Promise<Identity> {
     if (!looksLikeKey(key)) {
-      return rejected('api_key_invalid', 'The API key is not one Bullseye issued.');
+      return rejected('api_key_invalid', 'The API key is not in the form of a Bullseye key.');
     }
     const found = await this.dataSource
       .getRepository(ApiKeyEntity)

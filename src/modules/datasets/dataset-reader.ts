@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
+import { Transform } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { UserError } from '../../common/errors';
 import { stripBom } from './delimiter';
@@ -47,7 +48,8 @@ export function openCsv(file: string, delimiter: string): RecordReader {
 
   async function* records(): AsyncGenerator<RawRecord> {
     input = fs.createReadStream(file);
-    const parser = input.pipe(
+    const checked = input.pipe(utf8Checked());
+    const parser = checked.pipe(
       parse({
         delimiter,
         bom: true,
@@ -62,6 +64,7 @@ export function openCsv(file: string, delimiter: string): RecordReader {
         record_delimiter: ['\r\n', '\n', '\r'],
       }),
     );
+    checked.once('error', (error) => parser.destroy(error));
     let lastLine = 0;
     let row = 0;
     // csv-parse counts a CRLF inside a quoted field as two lines; this takes them back off.
@@ -93,11 +96,78 @@ export function openCsv(file: string, delimiter: string): RecordReader {
       throw error instanceof CsvError ? malformed(error, lastLine + 1) : error;
     } finally {
       parser.destroy();
+      checked.destroy();
       input.destroy();
     }
   }
 
   return { columns, bytesRead: () => input?.bytesRead ?? 0, records };
+}
+
+/**
+ * Passes bytes on unchanged and fails, naming the line, at the first that are not UTF-8: a
+ * file saved as Latin-1 or Windows-1252 would otherwise import with every accented letter
+ * turned into U+FFFD.
+ */
+function utf8Checked(): Transform {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let line = 1;
+
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      try {
+        decoder.decode(chunk, { stream: true });
+      } catch {
+        done(notUtf8(line + badLineOffset(chunk)));
+
+        return;
+      }
+      for (let at = chunk.indexOf(0x0a); at !== -1; at = chunk.indexOf(0x0a, at + 1)) {
+        line++;
+      }
+      done(null, chunk);
+    },
+    flush(done) {
+      try {
+        decoder.decode();
+        done();
+      } catch {
+        done(notUtf8(line));
+      }
+    },
+  });
+}
+
+/** Lines into `chunk` of the first line that does not decode, judged line by line. */
+function badLineOffset(chunk: Buffer): number {
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  // The end of a character begun in the previous chunk is not this chunk's to judge.
+  let start = 0;
+  while (start < 3 && start < chunk.length && (chunk[start] & 0xc0) === 0x80) {
+    start++;
+  }
+  let offset = 0;
+  for (let end = chunk.indexOf(0x0a, start); end !== -1; end = chunk.indexOf(0x0a, start)) {
+    try {
+      strict.decode(chunk.subarray(start, end));
+    } catch {
+      return offset;
+    }
+    start = end + 1;
+    offset++;
+  }
+
+  return offset;
+}
+
+function notUtf8(line: number): UserError {
+  return new UserError(
+    'dataset_not_utf8',
+    `Line ${line} holds bytes that are not UTF-8 (the file may be saved as Latin-1 or ` +
+      'Windows-1252); save it as UTF-8 and import it again.',
+    422,
+    [{ line, message: 'not UTF-8' }],
+  );
 }
 
 /** Line breaks inside the quoted fields of a record, and how many of them are CRLF. */
@@ -158,7 +228,8 @@ export function openJsonLines(file: string, knownColumns?: readonly string[]): R
 
   async function* records(): AsyncGenerator<RawRecord> {
     input = fs.createReadStream(file);
-    const lines = readline.createInterface({ input, crlfDelay: Infinity });
+    const checked = input.pipe(utf8Checked());
+    const lines = readline.createInterface({ input: checked, crlfDelay: Infinity });
     let line = 0;
     let row = 0;
     try {
@@ -173,6 +244,7 @@ export function openJsonLines(file: string, knownColumns?: readonly string[]): R
       }
     } finally {
       lines.close();
+      checked.destroy();
       input.destroy();
     }
   }

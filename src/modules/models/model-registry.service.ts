@@ -204,19 +204,25 @@ export class ModelRegistryService implements OnModuleDestroy {
    */
   async loadScorer(name: string, version?: number): Promise<ModelScorer> {
     const target = version ?? (await this.championVersion(name));
-    const entity = await this.dataSource
-      .getRepository(ModelVersionEntity)
-      .createQueryBuilder('v')
-      .addSelect('v.artifact')
-      .where('v.model_name = :name AND v.version = :version', { name, version: target })
-      .getOne();
-    if (!entity) {
+    const versions = this.dataSource.getRepository(ModelVersionEntity);
+    const found = await versions.findOne({
+      select: { id: true },
+      where: { modelName: name, version: target },
+    });
+    if (!found) {
       await this.findModel(this.dataSource.manager, name);
       throw new NotFoundError('model_version', `${name}@${target}`);
     }
 
-    let scorer = this.scorers.get(entity.id);
+    let scorer = this.scorers.get(found.id);
     if (!scorer) {
+      // Versions never change: the whole row, artifact and pipeline, is read once per process
+      // (read on every real-time score, its JSON columns cost more than the scoring).
+      const entity = await versions
+        .createQueryBuilder('v')
+        .addSelect('v.artifact')
+        .where('v.id = :id', { id: found.id })
+        .getOneOrFail();
       const plugin = this.plugins.get(entity.pluginId, '$.pluginId');
       if (plugin.version !== entity.pluginVersion) {
         this.logger.warn(
@@ -246,7 +252,7 @@ export class ModelRegistryService implements OnModuleDestroy {
   private async championVersion(name: string): Promise<number> {
     const champion = await this.dataSource
       .getRepository(ModelVersionEntity)
-      .findOne({ where: { modelName: name, status: 'champion' } });
+      .findOne({ select: { version: true }, where: { modelName: name, status: 'champion' } });
     if (!champion) {
       await this.findModel(this.dataSource.manager, name);
       throw new ConflictError(

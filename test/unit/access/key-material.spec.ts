@@ -28,7 +28,7 @@ describe('API key material', () => {
     expect(displayPrefix(key)).toBe(key.slice(0, 12));
   });
 
-  it('refuses text that is not a key Bullseye issued', () => {
+  it('refuses text that is not in the form of a Bullseye key', () => {
     expect(looksLikeKey('bsk_short')).toBe(false);
     expect(looksLikeKey(`sk_${'a'.repeat(43)}`)).toBe(false);
     expect(looksLikeKey(`bsk_${'a'.repeat(43)} `)).toBe(false);
