@@ -9,6 +9,7 @@ import { Scheduling1764800006000 } from './1764800006000-scheduling';
 import { Events1764800007000 } from './1764800007000-events';
 import { Access1764800009000 } from './1764800009000-access';
 import { Privacy1764800010000 } from './1764800010000-privacy';
+import { DecisionExplanations1764800011000 } from './1764800011000-decision-explanations';
 
 /** Every migration, in the order they apply. The schema is created only by these. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -22,4 +23,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Events1764800007000,
   Access1764800009000,
   Privacy1764800010000,
+  DecisionExplanations1764800011000,
 ];

@@ -63,8 +63,20 @@ describe('campaign → outcomes → retraining from the label view', () => {
       ],
     });
     await campaigns.transition(campaign.id, 'activate');
-    const run = await (await app.get(CampaignRunsService).begin({ campaignId: campaign.id })).done;
+    const runs = app.get(CampaignRunsService);
+    const run = await (await runs.begin({ campaignId: campaign.id })).done;
     expect(run.counts.customers).toBe(45211);
+
+    // "Why this customer" covers the model too: logistic regression explains each action.
+    const [emailed] = (await runs.listRunDecisions(run.id, { status: 'action', limit: 1 })).items;
+    const why = await runs.explain(emailed.id);
+    expect(why.decision.explanation).toHaveLength(3);
+    expect(why.decision.explanation?.[0]).toEqual({
+      feature: expect.any(String),
+      contribution: expect.any(Number),
+    });
+    const sizes = why.decision.explanation?.map((c) => Math.abs(c.contribution)) ?? [];
+    expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
 
     // Outcomes: every decided customer who subscribed in the file converts a day later.
     const decided: { id: string; customer_id: string; decided_at: string | number }[] = await app

@@ -74,6 +74,9 @@ describe('a third-party plugin in a campaign run', () => {
     const page = await request(app.getHttpServer())
       .get(`/runs/${run.id}/decisions?limit=5&status=action`)
       .expect(200);
+    // The example plugin explains its predictions, so each action carries its top features.
     expect(page.body.items[0]).toMatchObject({ model: 'nb-response', modelVersion: 1 });
+    expect(page.body.items[0].explanation).toHaveLength(3);
+    expect(typeof page.body.items[0].explanation[0].feature).toBe('string');
   });
 });

@@ -31,6 +31,7 @@ import {
   ScoredBatch,
   SimulationService,
 } from './simulation.service';
+import { TopContribution, topContributions } from '../../plugin-sdk/explain';
 
 export interface StartRunArgs {
   readonly campaignId: string;
@@ -385,6 +386,7 @@ export class CampaignRunsService implements OnApplicationBootstrap, OnModuleDest
       runId: run.id,
       source: 'run',
       now,
+      explanations: await explainActions(context, decided),
     });
     await insertDecisions(manager, records.decisions);
     await insertContacts(manager, records.contacts);
@@ -582,4 +584,22 @@ function checkRunKey(runKey: string | undefined): string | undefined {
   }
 
   return runKey;
+}
+
+/** Contributions per actioned customer, when the model's plugin explains its predictions. */
+async function explainActions(
+  context: DecisionContext,
+  decided: readonly DecidedCustomer[],
+): Promise<ReadonlyMap<string, TopContribution[]> | undefined> {
+  const explain = context.scorer.explain;
+  const actioned = decided.filter(({ decision }) =>
+    decision.slots.some((slot) => slot.status === 'action'),
+  );
+  if (!explain || actioned.length === 0) {
+    return undefined;
+  }
+  const contributions = await explain(actioned.map(({ customer }) => customer.attributes));
+  const top = topContributions(contributions, context.scorer.featureNames, 3);
+
+  return new Map(actioned.map(({ customer }, i) => [customer.id, top[i]]));
 }

@@ -11,6 +11,7 @@ import type { DecisionStatus } from './decision-core';
 import type { CapCheck } from './frequency-caps';
 import type { ActionType, CampaignRule } from './rules';
 import type { DecidedCustomer, DecisionContext } from './simulation.service';
+import type { TopContribution } from '../../plugin-sdk/explain';
 
 export type DecisionSource = 'run' | 'realtime';
 
@@ -87,6 +88,13 @@ export class DecisionEntity {
   @Column({ name: 'caps', type: 'simple-json', nullable: true })
   caps: CapCheck[] | null;
 
+  /**
+   * The model's side of "why": the features that moved this customer's score most, for an
+   * action decided with a plugin that explains its predictions; null otherwise.
+   */
+  @Column({ name: 'explanation', type: 'simple-json', nullable: true })
+  explanation: TopContribution[] | null;
+
   /** ISO 8601. */
   @Column({ name: 'decided_at', type: 'varchar', length: 24 })
   decidedAt: string;
@@ -114,6 +122,7 @@ export interface DecisionView {
   readonly holdout: boolean;
   readonly reason: string;
   readonly caps: CapCheck[] | null;
+  readonly explanation: TopContribution[] | null;
   readonly decidedAt: string;
 }
 
@@ -139,6 +148,7 @@ export function decisionView(entity: DecisionEntity): DecisionView {
     holdout: Boolean(entity.holdout),
     reason: entity.reason,
     caps: entity.caps,
+    explanation: entity.explanation ?? null,
     decidedAt: entity.decidedAt,
   };
 }
@@ -164,14 +174,16 @@ const DECISION_COLUMNS = [
   'holdout',
   'reason',
   'caps',
+  'explanation',
   'decided_at',
 ] as const;
 
 /**
- * 21 parameters a row: 1,400 rows keep a statement at 29,400, below SQLite's limit of 32,766.
- * Fewer, larger statements: each one waits for a trip to SQLite's thread and back.
+ * As many rows a statement as stay within 30,000 parameters (SQLite allows 32,766), whatever
+ * the number of columns: 1,363 rows at 22. Fewer, larger statements: each one waits for a
+ * trip to SQLite's thread and back.
  */
-const DECISIONS_PER_STATEMENT = 1400;
+const DECISIONS_PER_STATEMENT = Math.floor(30_000 / DECISION_COLUMNS.length);
 
 /** Stores decisions through the caller's transaction, in multi-row statements. */
 export async function insertDecisions(
@@ -205,6 +217,9 @@ export async function insertDecisions(
         d.holdout ? 1 : 0,
         d.reason,
         d.caps === null ? null : JSON.stringify(d.caps),
+        d.explanation === null || d.explanation === undefined
+          ? null
+          : JSON.stringify(d.explanation),
         d.decidedAt,
       ]),
     );
@@ -270,6 +285,8 @@ export function decisionRecords(args: {
   readonly runId: string | null;
   readonly source: DecisionSource;
   readonly now: number;
+  /** Top feature contributions by customer id, for the customers given an action. */
+  readonly explanations?: ReadonlyMap<string, TopContribution[]>;
 }): DecisionRecords {
   const { model, campaign, runId, source } = args;
   const decidedAt = new Date(args.now).toISOString();
@@ -299,6 +316,8 @@ export function decisionRecords(args: {
         holdout: decision.holdout,
         reason: slot.reason,
         caps: slot.caps === null ? null : [...slot.caps],
+        explanation:
+          slot.status === 'action' ? (args.explanations?.get(customer.id) ?? null) : null,
         decidedAt,
       });
       if (slot.status !== 'action' || slot.action === null) {

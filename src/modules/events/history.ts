@@ -134,6 +134,7 @@ export function historyRecords(
       holdout: item.holdout,
       reason: reasonOf(input.runKey, item.holdout, action, rule),
       caps: null,
+      explanation: null,
       decidedAt,
     });
     customers.all.add(item.customerId);

@@ -10,7 +10,7 @@ export type Treatment =
   | { readonly kind: 'delete'; readonly column: string }
   /**
    * Rows kept for the counts that report on them (runs, lift), under the customer's
-   * pseudonym, with the columns that quote attributes (params, reason) emptied.
+   * pseudonym, with the columns that quote attributes (params, reason, explanation) emptied.
    */
   | { readonly kind: 'pseudonymise'; readonly column: string; readonly cleared: readonly string[] }
   /** The outbox: undelivered messages deleted, delivered ones replaced by a tombstone. */
@@ -41,7 +41,9 @@ export const ERASURE_PLAN: readonly TablePlan[] = [
   { table: 'contacts', treatments: [{ kind: 'delete', column: 'customer_id' }] },
   {
     table: 'decisions',
-    treatments: [{ kind: 'pseudonymise', column: 'customer_id', cleared: ['params', 'reason'] }],
+    treatments: [
+      { kind: 'pseudonymise', column: 'customer_id', cleared: ['params', 'reason', 'explanation'] },
+    ],
   },
   { table: 'scores', treatments: [{ kind: 'delete', column: 'customer_id' }] },
   { table: 'outcome_events', treatments: [{ kind: 'delete', column: 'customer_id' }] },
