@@ -258,7 +258,10 @@ describe('the conformance kit', () => {
     );
 
     expect(kept).toHaveLength(7);
-    expect(message).toMatch(/memory grew by 10\.\d MiB over 5 cycles/);
+    // Five cycles keep 5 × 2 MiB; the heap reading around that varies by a few hundred KiB.
+    const grown = Number(/memory grew by (\d+\.\d) MiB over 5 cycles/.exec(message)?.[1]);
+    expect(grown).toBeGreaterThan(8);
+    expect(grown).toBeLessThan(12);
   });
 
   it('fails a plugin that leaves TensorFlow.js tensors behind', async () => {
