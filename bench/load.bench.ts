@@ -194,10 +194,12 @@ function line(route: string, result: LoadResult, target?: number): string {
       ? ''
       : `   target p99 < ${target} ms: ${result.latency.p99 < target ? 'met' : 'NOT met'}`;
 
+  const ms = (value: number, width: number): string => `${String(value).padStart(width)} ms`;
+
   return (
     `${route.padEnd(16)} ${result.requests.average.toFixed(0).padStart(7)} req/s   ` +
-    `p50 ${String(result.latency.p50).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms   ` +
-    `max ${String(result.latency.max).padStart(5)} ms   ${result.requests.total} requests, ` +
+    `p50 ${ms(result.latency.p50, 4)}   p99 ${ms(result.latency.p99, 4)}   ` +
+    `max ${ms(result.latency.max, 5)}   ${result.requests.total} requests, ` +
     `${errors} errors (${result.non2xx} non-2xx, ${result.timeouts} timeouts)${verdict}`
   );
 }

@@ -7,8 +7,8 @@
  *
  *   node -r ts-node/register/transpile-only test/support/fault-child.ts
  *
- * Commands: `{ task: 'import', file, name, target }`, `{ task: 'train', datasetId, model,
- * plugins }`, `{ task: 'run', campaignId, runKey, batchSize }`, `{ task: 'deliver' }`, each
+ * Commands: `{ work: 'import', file, name, target }`, `{ work: 'train', datasetId, model,
+ * plugins }`, `{ work: 'run', campaignId, runKey, batchSize }`, `{ work: 'deliver' }`, each
  * with `databaseFile` and `dataDir`. Other settings come from the environment.
  */
 import 'reflect-metadata';
@@ -52,7 +52,7 @@ function cacheTranspiledSources(dir: string | undefined): void {
 cacheTranspiledSources(process.env.BULLSEYE_FAULT_TS_CACHE);
 
 interface Command {
-  readonly task: 'import' | 'train' | 'run' | 'deliver';
+  readonly work: 'import' | 'train' | 'run' | 'deliver';
   readonly databaseFile: string;
   readonly dataDir: string;
   readonly file?: string;
@@ -94,7 +94,7 @@ async function work(context: INestApplicationContext, command: Command): Promise
   const { DatasetsService } = await import('../../src/modules/datasets/datasets.service');
   const { DispatcherService } = await import('../../src/modules/delivery/dispatcher.service');
   const { ModelsService } = await import('../../src/modules/models/models.service');
-  switch (command.task) {
+  switch (command.work) {
     case 'import': {
       const dataset = await context.get(DatasetsService).importFile({
         file: command.file as string,
