@@ -4,6 +4,7 @@ import { DatasetsService } from '../../modules/datasets/datasets.service';
 import { formatProfile } from '../../modules/datasets/profile-format';
 import { GlobalOptions, withContext } from '../context';
 import { printTable, progressBar } from '../output';
+import { splitList } from '../option-parsers';
 
 const COLUMN_TYPES: ColumnType[] = ['numeric', 'categorical', 'boolean', 'date', 'identifier'];
 
@@ -108,13 +109,6 @@ export function registerDatasetCommands(program: Command): void {
         console.log(formatProfile(await context.get(DatasetsService).get(id)));
       });
     });
-}
-
-function splitList(value: string): string[] {
-  return value
-    .split(',')
-    .map((v) => v.trim())
-    .filter(Boolean);
 }
 
 function collectTypes(

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { INestApplicationContext } from '@nestjs/common';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { UserError } from '../../common/errors';
 import { DatasetsService } from '../../modules/datasets/datasets.service';
 import type { EvaluationReport } from '../../modules/models/evaluation';
@@ -13,6 +13,7 @@ import { renderTrainingReport } from '../../modules/reports/training-report';
 import { GlobalOptions, withContext } from '../context';
 import { formatNumber, printTable, progressBar } from '../output';
 import { addImportOptions, importArgs, ImportOptions } from './datasets';
+import { splitList, collectParam } from '../option-parsers';
 
 interface TrainOptions extends ImportOptions {
   dataset?: string;
@@ -304,32 +305,6 @@ function writeReport(
   });
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   fs.writeFileSync(file, html);
-}
-
-function splitList(value: string): string[] {
-  return value
-    .split(',')
-    .map((v) => v.trim())
-    .filter(Boolean);
-}
-
-function collectParam(
-  value: string,
-  previous: Record<string, Record<string, unknown>> = {},
-): Record<string, Record<string, unknown>> {
-  const match = /^([a-z0-9_-]+)\.([A-Za-z0-9_]+)=(.*)$/.exec(value);
-  if (!match) {
-    throw new InvalidArgumentError('expected plugin.name=value, e.g. svm.C=0.5');
-  }
-  const [, plugin, key, raw] = match;
-  let parsed: unknown = raw;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    // Not JSON: keep it as text (e.g. activation=relu).
-  }
-
-  return { ...previous, [plugin]: { ...previous[plugin], [key]: parsed } };
 }
 
 function parseVersion(value: string): number {

@@ -5,6 +5,7 @@ import { SchedulesService } from '../../modules/scheduling/schedules.service';
 import type { RetrainingRunView, ScheduleView } from '../../modules/scheduling/scheduling-views';
 import { GlobalOptions, withContext } from '../context';
 import { formatNumber, printTable } from '../output';
+import { splitList, collectParam } from '../option-parsers';
 
 /** The schedule options shared by `schedule create` and `schedule update`. */
 interface SettingOptions {
@@ -242,30 +243,4 @@ function toInteger(value: string): number {
   }
 
   return n;
-}
-
-function splitList(value: string): string[] {
-  return value
-    .split(',')
-    .map((v) => v.trim())
-    .filter(Boolean);
-}
-
-function collectParam(
-  value: string,
-  previous: Record<string, Record<string, unknown>> = {},
-): Record<string, Record<string, unknown>> {
-  const match = /^([a-z0-9_-]+)\.([A-Za-z0-9_]+)=(.*)$/.exec(value);
-  if (!match) {
-    throw new InvalidArgumentError('expected plugin.name=value, e.g. svm.C=0.5');
-  }
-  const [, plugin, key, raw] = match;
-  let parsed: unknown = raw;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    // Not JSON: the text itself (e.g. activation=relu).
-  }
-
-  return { ...previous, [plugin]: { ...previous[plugin], [key]: parsed } };
 }
