@@ -20,8 +20,9 @@
  * An endpoint with a batch size receives its `ad` actions grouped, many customers a message:
  * `{ "type": "action.ad.batch", "timestamp": …, "data": { "runId", "campaignId",
  * "actions": [ <data as above>, … ] } }`. An endpoint configured with `includePersonal:
- * ["email"]` also gets `"personal": { "email": "…" }` in each data; others get no attribute. The `webhook-id` header is the delivery id and stays
- * the same on every retry and replay, so a receiver can drop duplicates by it.
+ * ["email"]` also gets `"personal": { "email": "…" }` in each data; others get no
+ * attribute. The `webhook-id` header is the delivery id and stays the same on every retry
+ * and replay, so a receiver can drop duplicates by it.
  */
 
 export const ACTION_TYPES = ['ad', 'promo', 'email', 'social'] as const;

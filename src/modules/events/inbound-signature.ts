@@ -35,7 +35,9 @@ const MESSAGES: Record<VerifyFailure, { code: SignatureProblem; message: string 
   },
   timestamp_too_old: {
     code: 'signature_stale',
-    message: `webhook-timestamp is more than ${DEFAULT_TOLERANCE_SECONDS} s in the past; sign each request when you send it (and check your clock).`,
+    message:
+      `webhook-timestamp is more than ${DEFAULT_TOLERANCE_SECONDS} s in the past; ` +
+      'sign each request when you send it (and check your clock).',
   },
   timestamp_too_new: {
     code: 'signature_stale',

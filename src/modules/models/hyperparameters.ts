@@ -73,7 +73,10 @@ export function errorDetail(error: ErrorObject, root: string): ErrorDetail {
     error.keyword === 'additionalProperties'
       ? 'is not a known hyperparameter'
       : error.keyword === 'enum'
-        ? `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`
+        ? 'must be one of ' +
+          (error.params as { allowedValues: unknown[] }).allowedValues
+            .map((v) => JSON.stringify(v))
+            .join(', ')
         : (error.message ?? 'is invalid');
 
   return { path, message, keyword: error.keyword };

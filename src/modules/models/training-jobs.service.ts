@@ -247,7 +247,9 @@ export class TrainingJobsService implements OnApplicationBootstrap, OnModuleDest
           : null;
       await this.finish(id, 'succeeded', {
         progress: 1,
-        message: `created version${versions.length > 1 ? 's' : ''} ${versions.map((v) => v.version).join(', ')}`,
+        message:
+          `created version${versions.length > 1 ? 's' : ''} ` +
+          versions.map((v) => v.version).join(', '),
         result: {
           versions: versions.map((version, i) => ({
             version: version.version,

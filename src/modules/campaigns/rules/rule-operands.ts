@@ -444,7 +444,8 @@ export class OperandChecker {
       this.report(
         at,
         'value_out_of_range',
-        `${fact.label} is ${range.words}; ${value} ${outside ? 'is outside that range' : 'is not an integer'}`,
+        `${fact.label} is ${range.words}; ${value} ` +
+          (outside ? 'is outside that range' : 'is not an integer'),
       );
     }
   }
