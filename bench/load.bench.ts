@@ -2,9 +2,15 @@
  * The real-time routes under load: `POST /score` and `POST /decide` (dryRun) on one instance
  * (`bullseye serve` in a child process, with a model trained on bank.csv and an active
  * campaign), 200 connections for 30 s each, from autocannon on 127.0.0.1. Prints requests/s,
- * p50 and p99 latency and the errors, beside the target (p99 under 50 ms for /score).
+ * p50 and p99 latency, the errors and the server's CPU time a request, beside the target (p99
+ * under 50 ms for /score). The reference is the floor (bench/load-floor.ts): NestJS on Express
+ * with one constant route, loaded the same way on the same machine, so the figures come with
+ * their ratios to what the framework alone manages here.
  *
- *   npm run bench:load -- [--connections 200] [--seconds 30]
+ *   npm run bench:load -- [--connections 200] [--seconds 30] [--cpu-prof /tmp/profiles]
+ *
+ * --cpu-prof writes a CPU profile of the server (one .cpuprofile file) to that folder;
+ * --only score (or decide) loads one route.
  *
  * The requests carry an API key of the marketer role, as a caller's would. The rate limit is
  * off (BULLSEYE_RATE_LIMIT=0): the benchmark measures the service, not the limiter.
@@ -50,12 +56,19 @@ const autocannon = createRequire(__filename)('autocannon') as Autocannon;
 
 const ROOT = path.resolve(__dirname, '..');
 const BANK = path.resolve(ROOT, '../shared/data/bank-marketing/bank.csv');
+const FLOOR = path.join(__dirname, 'load-floor.ts');
 const TARGET_P99_MS = 50;
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
 
   return at === -1 ? fallback : Number(process.argv[at + 1]);
+}
+
+function textOption(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+
+  return at === -1 ? undefined : path.resolve(process.argv[at + 1] ?? 'profiles');
 }
 
 function freePort(): Promise<number> {
@@ -130,33 +143,51 @@ async function prepare(dataDir: string): Promise<{ key: string; customers: objec
 }
 
 /** `bullseye serve` on `port`; resolves once it listens. Its request log is read and dropped. */
-async function serve(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [path.join(ROOT, 'bin/bullseye.js'), 'serve', '--port', String(port), '--data-dir', dataDir],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        BULLSEYE_HOST: '127.0.0.1',
-        BULLSEYE_RATE_LIMIT: '0',
-        BULLSEYE_DISPATCHER_ENABLED: 'false',
-        BULLSEYE_SCHEDULER_ENABLED: 'false',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+function serve(dataDir: string, port: number, profiles?: string): Promise<ChildProcess> {
+  const profiling = profiles ? ['--cpu-prof', '--cpu-prof-dir', profiles] : [];
+  const args = ['serve', '--port', String(port), '--data-dir', dataDir];
+
+  return start([...profiling, path.join(ROOT, 'bin/bullseye.js'), ...args], {
+    BULLSEYE_HOST: '127.0.0.1',
+    BULLSEYE_RATE_LIMIT: '0',
+    BULLSEYE_DISPATCHER_ENABLED: 'false',
+    BULLSEYE_SCHEDULER_ENABLED: 'false',
+  });
+}
+
+/** The framework alone (bench/load-floor.ts) on `port`. */
+function serveFloor(port: number): Promise<ChildProcess> {
+  return start(['-r', 'ts-node/register/transpile-only', FLOOR, String(port)], {});
+}
+
+/** A node process that prints "listening on" once it listens; the end of its stderr is kept. */
+async function start(args: string[], env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-8192)));
   await new Promise<void>((resolve, reject) => {
     const lines = readline.createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.on('line', (line) => {
       if (line.includes('listening on')) resolve();
     });
-    child.once('exit', (code) => reject(new Error(`serve ended (code ${code}): ${stderr}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`${args.at(-1)} ended (code ${code}): ${stderr}`)),
+    );
   });
 
   return child;
+}
+
+async function stop(child: ChildProcess | null): Promise<void> {
+  if (child && child.exitCode === null) {
+    const stopped = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await stopped;
+  }
 }
 
 async function load(
@@ -187,7 +218,19 @@ async function load(
   });
 }
 
-function line(route: string, result: LoadResult, target?: number): string {
+/** CPU seconds a process has used (user + system), from /proc; null where there is none. */
+function cpuSeconds(pid: number | undefined): number | null {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+
+    // utime and stime are fields 14 and 15 of stat, counted in clock ticks (100 a second).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+function line(route: string, result: LoadResult, cpu: number | null, target?: number): string {
   const errors = result.errors + result.timeouts + result.non2xx;
   const verdict =
     target === undefined
@@ -200,43 +243,115 @@ function line(route: string, result: LoadResult, target?: number): string {
     `${route.padEnd(16)} ${result.requests.average.toFixed(0).padStart(7)} req/s   ` +
     `p50 ${ms(result.latency.p50, 4)}   p99 ${ms(result.latency.p99, 4)}   ` +
     `max ${ms(result.latency.max, 5)}   ${result.requests.total} requests, ` +
-    `${errors} errors (${result.non2xx} non-2xx, ${result.timeouts} timeouts)${verdict}`
+    `${errors} errors (${result.non2xx} non-2xx, ${result.timeouts} timeouts)` +
+    (cpu === null
+      ? ''
+      : `, server CPU ${((cpu / result.requests.total) * 1e6).toFixed(0)} µs a request`) +
+    verdict
+  );
+}
+
+interface Measured {
+  readonly name: string;
+  readonly result: LoadResult;
+  /** CPU seconds the server used meanwhile. */
+  readonly cpu: number | null;
+  readonly target?: number;
+}
+
+/** A warm-up of 20 connections for 3 s, then the load itself, with the server's CPU time. */
+async function measure(
+  server: ChildProcess,
+  url: string,
+  route: { name: string; route: string; bodies: string[]; target?: number },
+  key: string,
+  connections: number,
+  seconds: number,
+): Promise<Measured> {
+  await load(url, route.route, route.bodies, key, 20, 3);
+  const before = cpuSeconds(server.pid);
+  const result = await load(url, route.route, route.bodies, key, connections, seconds);
+  const after = cpuSeconds(server.pid);
+
+  return {
+    name: route.name,
+    target: route.target,
+    result,
+    cpu: before === null || after === null ? null : after - before,
+  };
+}
+
+/** Bullseye's /score as a multiple of the framework alone answering the same requests. */
+function ratios(score: Measured, floor: Measured): string {
+  const perRequest = (m: Measured) => (m.cpu === null ? NaN : m.cpu / m.result.requests.total);
+  const times = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : 'n/a');
+
+  return (
+    `POST /score against the floor: requests/s ${times(score.result.requests.average / floor.result.requests.average)}, ` +
+    `p50 ${times(score.result.latency.p50 / floor.result.latency.p50)}, ` +
+    `p99 ${times(score.result.latency.p99 / floor.result.latency.p99)}, ` +
+    `server CPU a request ${times(perRequest(score) / perRequest(floor))}`
   );
 }
 
 async function main(): Promise<void> {
   const connections = option('connections', 200);
   const seconds = option('seconds', 30);
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt === -1 ? undefined : process.argv[onlyAt + 1];
+  if (only !== undefined && only !== 'score' && only !== 'decide') {
+    throw new Error(`--only takes score or decide, not "${only}"`);
+  }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bullseye-load-'));
   let server: ChildProcess | null = null;
   try {
     console.log(`Preparing ${dataDir}: bank.csv, a logistic champion, a campaign, an API key`);
     const { key, customers } = await prepare(dataDir);
-    const port = await freePort();
-    server = await serve(dataDir, port);
-    const url = `http://127.0.0.1:${port}`;
     const scores = customers.map((customer) => JSON.stringify({ model: 'bank', customer }));
     const decisions = customers.map((attributes) =>
       JSON.stringify({ customer: { attributes }, dryRun: true }),
     );
+    const routes = [
+      { name: 'POST /score', route: '/score', bodies: scores, target: TARGET_P99_MS },
+      { name: 'POST /decide', route: '/decide', bodies: decisions },
+    ].filter(({ route }) => only === undefined || route === `/${only}`);
 
-    console.log(`Warming up, then ${connections} connections for ${seconds} s a route`);
-    await load(url, '/score', scores, key, 20, 3);
-    await load(url, '/decide', decisions, key, 20, 3);
-    const score = await load(url, '/score', scores, key, connections, seconds);
-    const decide = await load(url, '/decide', decisions, key, connections, seconds);
+    console.log(`${connections} connections for ${seconds} s a route, after 3 s of warm-up`);
+    const port = await freePort();
+    server = await serve(dataDir, port, textOption('cpu-prof'));
+    const results: Measured[] = [];
+    for (const route of routes) {
+      results.push(
+        await measure(server, `http://127.0.0.1:${port}`, route, key, connections, seconds),
+      );
+    }
+    await stop(server);
 
-    console.log(line('POST /score', score, TARGET_P99_MS));
-    console.log(line('POST /decide', decide));
-    if (score.errors + score.timeouts + score.non2xx + decide.errors + decide.non2xx > 0) {
-      process.exitCode = 1;
+    const floorPort = await freePort();
+    server = await serveFloor(floorPort);
+    const floorRoute = { name: 'floor POST /score', route: '/score', bodies: scores };
+    const floor = await measure(
+      server,
+      `http://127.0.0.1:${floorPort}`,
+      floorRoute,
+      key,
+      connections,
+      seconds,
+    );
+    await stop(server);
+
+    for (const { name, result, cpu, target } of [...results, floor]) {
+      console.log(line(name, result, cpu, target));
+      if (result.errors + result.timeouts + result.non2xx > 0) {
+        process.exitCode = 1;
+      }
+    }
+    const score = results.find((m) => m.name === 'POST /score');
+    if (score) {
+      console.log(ratios(score, floor));
     }
   } finally {
-    if (server && server.exitCode === null) {
-      const stopped = new Promise((resolve) => server?.once('exit', resolve));
-      server.kill('SIGTERM');
-      await stopped;
-    }
+    await stop(server);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -96,6 +96,7 @@ const schema = z.object({
     .transform((v) => v === 'true'),
   BULLSEYE_AUTH: z.enum(['required', 'off']).default('required'),
   BULLSEYE_RATE_LIMIT: z.coerce.number().int().min(0).default(600),
+  BULLSEYE_LOOKUP_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   BULLSEYE_BODY_LIMIT_MB: z.coerce.number().positive().default(1),
   BULLSEYE_CORS_ORIGINS: z
     .string()
@@ -164,6 +165,11 @@ export interface AppConfig {
   readonly auth: 'required' | 'off';
   /** Requests a minute per API key (per IP address without one); 0 turns the limit off. */
   readonly rateLimitPerMinute: number;
+  /**
+   * How long an API key's lookup and a model's champion are trusted before the database is
+   * asked again: what another process (the CLI) changes is seen within this time; 0: always.
+   */
+  readonly lookupCacheMs: number;
   /** Largest accepted JSON or form body, in bytes (dataset uploads have their own limit). */
   readonly bodyLimitBytes: number;
   /** Origins allowed to call the API from a browser (`*` for any); none: CORS is off. */
@@ -219,6 +225,7 @@ export function loadConfig(
     schedulerEnabled: e.BULLSEYE_SCHEDULER_ENABLED,
     auth: e.BULLSEYE_AUTH,
     rateLimitPerMinute: e.BULLSEYE_RATE_LIMIT,
+    lookupCacheMs: e.BULLSEYE_LOOKUP_CACHE_MS,
     bodyLimitBytes: Math.round(e.BULLSEYE_BODY_LIMIT_MB * 1024 * 1024),
     corsOrigins: e.BULLSEYE_CORS_ORIGINS,
     ...overrides,

@@ -15,6 +15,9 @@ import type { Role } from '../../src/modules/access/roles';
 import { DeliveryService } from '../../src/modules/delivery/delivery.service';
 import { startTestApp } from '../support/app';
 
+/** How long the server trusts a key's lookup here; a revocation by the CLI waits it out. */
+const LOOKUP_CACHE_MS = 1000;
+
 /**
  * Who may call each route, besides admin keys (which may call them all): `public` for
  * anyone without a key, else the roles; `integrator:own` for the deliveries of the
@@ -182,7 +185,11 @@ describe('access control', () => {
     jest.spyOn(Logger.prototype, 'warn').mockImplementation(function (message: unknown) {
       warnings.push(String(message));
     });
-    ({ app, config } = await startTestApp({ auth: 'required', rateLimitPerMinute: 0 }));
+    ({ app, config } = await startTestApp({
+      auth: 'required',
+      rateLimitPerMinute: 0,
+      lookupCacheMs: LOOKUP_CACHE_MS,
+    }));
     dataSource = app.get(DataSource);
     const service = app.get(ApiKeysService);
     for (const role of ['admin', 'marketer', 'integrator'] as const) {
@@ -538,6 +545,47 @@ describe('access control', () => {
       expect(log.body.items[0].requestId).toEqual(expect.any(String));
     });
 
+    it('leaves out scores and dry runs, which change nothing, but not their refusals', async () => {
+      const service = app.get(ApiKeysService);
+      const scorer = await service.create({ name: 'site', role: 'marketer' });
+      const partner = await service.create({ name: 'partner', role: 'integrator' });
+      const attributes = { age: 41, job: 'management' };
+      await api()
+        .post('/score')
+        .set('x-api-key', scorer.key)
+        .send({ model: 'nobody', customer: attributes })
+        .expect(404);
+      await api()
+        .post('/decide')
+        .set('x-api-key', scorer.key)
+        .send({ customer: { attributes }, dryRun: true })
+        .expect(200);
+      await api()
+        .post('/decide')
+        .set('x-api-key', scorer.key)
+        .send({ customer: { attributes } })
+        .expect(200);
+      await api()
+        .post('/score')
+        .set('x-api-key', partner.key)
+        .send({ model: 'nobody', customer: attributes })
+        .expect(403);
+
+      const log = await api()
+        .get('/audit')
+        .query({ method: 'POST', limit: 500 })
+        .set(as('admin'))
+        .expect(200);
+      const entries = log.body.items
+        .filter((e: { keyId: string }) => e.keyId === scorer.id || e.keyId === partner.id)
+        .map(
+          (e: { action: string; status: number; role: string }) =>
+            `${e.action} ${e.status} ${e.role}`,
+        );
+
+      expect(entries).toEqual(['POST /score 403 integrator', 'POST /decide 200 marketer']);
+    });
+
     it('filters by key, method, route, status and time', async () => {
       const get = async (query: Record<string, string | number>) =>
         (await api().get('/audit').query(query).set(as('admin')).expect(200)).body;
@@ -610,6 +658,8 @@ describe('access control', () => {
       } finally {
         quiet.mockRestore();
       }
+      // Revoked by another process: the server trusts its lookup of the key until it expires.
+      await new Promise((resolve) => setTimeout(resolve, LOOKUP_CACHE_MS + 100));
       const refused = await api().get('/campaigns').set('x-api-key', key).expect(401);
       expect(refused.body.error.code).toBe('api_key_revoked');
     });

@@ -31,6 +31,9 @@ function readBank(): Row[] {
   });
 }
 
+/** What a row of bank.csv holds that the model does not read: excluded, and the outcome. */
+const UNUSED_COLUMNS = ['duration', 'y'];
+
 // The import reads the yes/no column `housing` as a boolean, so the audience compares with true.
 const AUDIENCE = {
   all: [
@@ -213,15 +216,18 @@ describe('scoring (bank marketing, 4,521 customers)', () => {
           version: championVersion,
           scoringRunId: run.id,
         });
-        for (const answer of [byId.body, byAttributes.body]) {
-          expect(answer).toEqual({
-            probability: batch.probability,
-            decile: batch.decile,
-            model: 'bank',
-            version: championVersion,
-            versionId: batch.versionId,
-          });
-        }
+        const expected = {
+          probability: batch.probability,
+          decile: batch.decile,
+          model: 'bank',
+          version: championVersion,
+          versionId: batch.versionId,
+        };
+        expect(byId.body).toEqual(expected);
+        expect(byAttributes.body).toEqual({
+          ...expected,
+          attributes: { unused: UNUSED_COLUMNS, imputed: [] },
+        });
       },
     );
   });
@@ -257,6 +263,19 @@ describe('scoring (bank marketing, 4,521 customers)', () => {
         '$.customer.job',
       ]);
       expect(response.body.error.message).toContain('$.customer.age must be a number');
+    });
+
+    it('says which attributes sent the model does not read, and which it imputed', async () => {
+      const { age, ...rest } = rows[0];
+      const response = await http
+        .post('/score')
+        .send({ model: 'bank', customer: { ...rest, agee: age, balance: '' } })
+        .expect(200);
+
+      expect(response.body.attributes).toEqual({
+        unused: [...UNUSED_COLUMNS, 'agee'],
+        imputed: ['age', 'balance'],
+      });
     });
 
     it('wants exactly one of customer and customerId', async () => {

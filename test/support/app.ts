@@ -22,6 +22,9 @@ export function tempConfig(overrides: Partial<AppConfig> = {}): AppConfig {
       // API keys and the rate limit are off but for the access specs, which turn them on.
       auth: 'off',
       rateLimitPerMinute: 0,
+      // Tests change a database from the CLI and from the app in turn and look at once;
+      // the access specs turn the lookup cache on.
+      lookupCacheMs: 0,
       ...overrides,
     },
   );

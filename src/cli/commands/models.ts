@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { INestApplicationContext } from '@nestjs/common';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { UserError } from '../../common/errors';
 import { DatasetsService } from '../../modules/datasets/datasets.service';
 import type { EvaluationReport } from '../../modules/models/evaluation';
@@ -46,10 +46,20 @@ export function registerModelCommands(program: Command): void {
       .option('--param <plugin.name=value...>', 'a hyperparameter, e.g. svm.C=0.5', collectParam)
       .option('--test-share <share>', 'share of rows held out for testing (default 0.2)', Number)
       .option('--seed <n>', 'seed for the split and training (default 42)', Number)
-      .option('--calibration <method>', 'platt, isotonic or none (default platt)')
+      .addOption(
+        new Option('--calibration <method>', 'how scores are calibrated (default platt)').choices([
+          'platt',
+          'isotonic',
+          'none',
+        ]),
+      )
       .option('--cv <folds>', 'k-fold cross-validation on the training split', Number)
       .option('--allow-personal-features', 'let personal columns be features (default: dropped)')
-      .option('--promote <which>', 'best: promote the version with the best ROC AUC', 'none')
+      .addOption(
+        new Option('--promote <which>', 'best: promote the version with the best ROC AUC')
+          .choices(['best', 'none'])
+          .default('none'),
+      )
       .option('--report <file.html>', 'also write ROC, gains, lift and calibration charts'),
   ).action(async (options: TrainOptions, command: Command) => {
     await withContext(command.optsWithGlobals<GlobalOptions>(), async (context) => {
@@ -180,17 +190,18 @@ export async function trainWithProgress(
   options: TrainOptions,
 ): Promise<TrainingJobView> {
   const models = context.get(ModelsService);
-  const datasetId = await resolveDataset(context, options);
-  const request: TrainRequest = {
-    datasetId,
+  const settings: Omit<TrainRequest, 'datasetId'> = {
     plugins: options.plugins.map((id) => ({ id, params: options.param?.[id] })),
     testShare: options.testShare,
     seed: options.seed,
     calibration: options.calibration,
     cvFolds: options.cv,
     allowPersonalFeatures: options.allowPersonalFeatures,
-    promote: options.promote === 'best' ? 'best' : 'none',
+    promote: options.promote,
   };
+  // Before --data is imported: a mistake in the options leaves no dataset behind.
+  models.checkTrainRequest(options.model, settings);
+  const request: TrainRequest = { ...settings, datasetId: await resolveDataset(context, options) };
   const bar = progressBar(`train ${options.model}`);
   const queued = await models.train(options.model, request);
   const unsubscribe = models.onJobEvent((event) => {

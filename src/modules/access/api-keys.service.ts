@@ -1,7 +1,9 @@
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { NotFoundError, UserError } from '../../common/errors';
+import { LookupCache } from '../../common/lookup-cache';
+import { APP_CONFIG, AppConfig } from '../../config/config';
 import { inTransaction } from '../../database/unit-of-work';
 import { EndpointEntity } from '../delivery/entities/endpoint.entity';
 import { ApiKeyView, CreatedApiKeyView, toApiKeyView } from './access.dto';
@@ -23,18 +25,36 @@ export interface CreateKeyInput {
   endpointIds?: string[];
 }
 
+/** Keys whose lookups are kept at once; more than a deployment has in use. */
+const CACHED_KEYS = 10_000;
+
 /**
  * API keys: made (the key is returned once and only its SHA-256 kept), listed, revoked,
- * and checked on every request. A revoked key stops working on its next request: keys are
- * looked up in the database each time, not cached.
+ * and checked on every request. A key's lookup is trusted for `BULLSEYE_LOOKUP_CACHE_MS`:
+ * revoked through this process, a key stops working on its next request; revoked by another
+ * process on the same database (`bullseye keys revoke`), within that time. Unknown keys are
+ * looked up every time, so guessing fills no cache.
  */
 @Injectable()
 export class ApiKeysService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(ApiKeysService.name);
   private readonly lastWritten = new Map<string, number>();
   private readonly writing = new Set<Promise<void>>();
+  private readonly identities: LookupCache<string, Identity>;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) config: Pick<AppConfig, 'lookupCacheMs'>,
+  ) {
+    this.identities = new LookupCache({
+      ttlMs: config.lookupCacheMs,
+      max: CACHED_KEYS,
+      load: (keyHash) => this.lookup(keyHash),
+      keep: (identity) =>
+        identity.kind === 'key' ||
+        (identity.kind === 'rejected' && identity.code === 'api_key_revoked'),
+    });
+  }
 
   /** @throws UserError `api_key_invalid`, `api_key_endpoints_unused`; `endpoint_not_found`. */
   async create(input: CreateKeyInput): Promise<CreatedApiKeyView> {
@@ -108,6 +128,7 @@ export class ApiKeysService implements BeforeApplicationShutdown {
 
       return found;
     });
+    this.identities.clear();
     this.logger.log(`Revoked key ${key.id} (${key.name})`);
 
     return toApiKeyView(key, await this.endpointsOf(id));
@@ -133,9 +154,12 @@ export class ApiKeysService implements BeforeApplicationShutdown {
     if (!looksLikeKey(key)) {
       return rejected('api_key_invalid', 'The API key is not in the form of a Bullseye key.');
     }
-    const found = await this.dataSource
-      .getRepository(ApiKeyEntity)
-      .findOneBy({ keyHash: hashKey(key) });
+
+    return this.identities.get(hashKey(key));
+  }
+
+  private async lookup(keyHash: string): Promise<Identity> {
+    const found = await this.dataSource.getRepository(ApiKeyEntity).findOneBy({ keyHash });
     if (!found) {
       return rejected('api_key_invalid', 'The API key is unknown.');
     }

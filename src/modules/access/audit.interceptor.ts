@@ -5,23 +5,39 @@ import {
   Injectable,
   NestInterceptor,
 } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { catchError, concatMap, from, Observable, throwError } from 'rxjs';
 import { UserError } from '../../common/errors';
-import { AuditService, MUTATING_METHODS } from './audit.service';
+import {
+  AuditService,
+  CHANGES_NOTHING,
+  ChangesNothingWhen,
+  MUTATING_METHODS,
+} from './audit.service';
 
 /**
  * Writes an audit entry for every POST, PUT, PATCH and DELETE that passed the access
- * check, with the status it is answered with, before the answer goes out. (Refusals by
- * the access check are written by the guard itself.)
+ * check, with the status it is answered with, before the answer goes out, but for those a
+ * route marks `@ChangesNothing`. (Refusals by the access check are written by the guard.)
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly reflector: Reflector,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<Request>();
     if (context.getType() !== 'http' || !MUTATING_METHODS.has(request.method)) {
+      return next.handle();
+    }
+    const unchanged = this.reflector.get<ChangesNothingWhen | undefined>(
+      CHANGES_NOTHING,
+      context.getHandler(),
+    );
+    if (unchanged?.(request)) {
       return next.handle();
     }
     const response = context.switchToHttp().getResponse<Response>();

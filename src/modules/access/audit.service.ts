@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, SetMetadata } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request } from 'express';
 import { DataSource } from 'typeorm';
@@ -11,6 +11,20 @@ import { AuditEntryEntity } from './entities/audit-entry.entity';
 
 /** The methods that change something, and so are written to the audit log. */
 export const MUTATING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export const CHANGES_NOTHING = 'bullseye:changes-nothing';
+
+/** Whether a request to a route that `@ChangesNothing` marks leaves everything as it was. */
+export type ChangesNothingWhen = (request: Request) => boolean;
+
+/**
+ * Marks a POST that changes nothing — a real-time score, a dry run — so it is left out of
+ * the audit log, which is of changes (and would otherwise cost a write per score). `when`
+ * narrows it to some requests, as `dryRun` does. A refusal by the access check is written
+ * all the same.
+ */
+export const ChangesNothing = (when: ChangesNothingWhen = () => true) =>
+  SetMetadata<string, ChangesNothingWhen>(CHANGES_NOTHING, when);
 
 /**
  * The audit log: one row per mutating request, naming the key and role, the method and

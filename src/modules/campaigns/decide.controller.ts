@@ -6,6 +6,7 @@ import {
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { ChangesNothing } from '../access/audit.service';
 import { Roles } from '../access/roles';
 import { DecideService, DecideView } from './decide.service';
 import { DecideDto } from './runs.dto';
@@ -18,6 +19,7 @@ export class DecideController {
 
   @Post()
   @HttpCode(200)
+  @ChangesNothing((request) => (request.body as { dryRun?: unknown } | undefined)?.dryRun === true)
   @ApiOkResponse({
     description:
       'For each active campaign: action (or none), score, decile, rule, reason, holdout. ' +

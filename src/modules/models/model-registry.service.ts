@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, FindOptionsSelect } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ConflictError, NotFoundError, UserError } from '../../common/errors';
+import { LookupCache } from '../../common/lookup-cache';
+import { APP_CONFIG, AppConfig } from '../../config/config';
 import type { ModelArtifact } from '../../plugins/contract';
 import { ModelPromotionEntity } from './entities/model-promotion.entity';
 import { ModelVersionEntity } from './entities/model-version.entity';
@@ -71,11 +73,25 @@ export interface CreatedVersion {
 export class ModelRegistryService implements OnModuleDestroy {
   private readonly logger = new Logger(ModelRegistryService.name);
   private readonly scorers = new Map<string, Promise<ModelScorer>>();
+  /**
+   * The version id a real-time score uses, by model and version (none: the champion), so a
+   * score asks the database nothing. Every change of champion goes through `transaction`,
+   * which clears it; another process's promotion is seen within `BULLSEYE_LOOKUP_CACHE_MS`.
+   */
+  private readonly versionIds: LookupCache<string, string | null>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly plugins: PluginRegistry,
-  ) {}
+    @Inject(APP_CONFIG) config: Pick<AppConfig, 'lookupCacheMs'>,
+  ) {
+    this.versionIds = new LookupCache({
+      ttlMs: config.lookupCacheMs,
+      max: 1000,
+      load: (key) => this.findVersionId(key),
+      keep: (id) => id !== null,
+    });
+  }
 
   async listModels(): Promise<ModelListItem[]> {
     const models = await this.dataSource
@@ -203,25 +219,20 @@ export class ModelRegistryService implements OnModuleDestroy {
    * @throws ConflictError `model_no_champion` when there is no champion to default to.
    */
   async loadScorer(name: string, version?: number): Promise<ModelScorer> {
-    const target = version ?? (await this.championVersion(name));
-    const versions = this.dataSource.getRepository(ModelVersionEntity);
-    const found = await versions.findOne({
-      select: { id: true },
-      where: { modelName: name, version: target },
-    });
-    if (!found) {
-      await this.findModel(this.dataSource.manager, name);
-      throw new NotFoundError('model_version', `${name}@${target}`);
+    const versionId = await this.versionIds.get(versionKey(name, version));
+    if (versionId === null) {
+      return this.missingVersion(name, version);
     }
 
-    let scorer = this.scorers.get(found.id);
+    let scorer = this.scorers.get(versionId);
     if (!scorer) {
       // Versions never change: the whole row, artifact and pipeline, is read once per process
       // (read on every real-time score, its JSON columns cost more than the scoring).
-      const entity = await versions
+      const entity = await this.dataSource
+        .getRepository(ModelVersionEntity)
         .createQueryBuilder('v')
         .addSelect('v.artifact')
-        .where('v.id = :id', { id: found.id })
+        .where('v.id = :id', { id: versionId })
         .getOneOrFail();
       const plugin = this.plugins.get(entity.pluginId, '$.pluginId');
       if (plugin.version !== entity.pluginVersion) {
@@ -249,20 +260,34 @@ export class ModelRegistryService implements OnModuleDestroy {
     }
   }
 
-  private async championVersion(name: string): Promise<number> {
-    const champion = await this.dataSource
-      .getRepository(ModelVersionEntity)
-      .findOne({ select: { version: true }, where: { modelName: name, status: 'champion' } });
-    if (!champion) {
-      await this.findModel(this.dataSource.manager, name);
-      throw new ConflictError(
-        'model_no_champion',
-        `Model "${name}" has no champion yet; promote a version ` +
-          `(POST /models/${name}/versions/{version}/promote) or name the version to use.`,
-      );
-    }
+  /** The id of a version, or of the champion without one; null when there is none. */
+  private async findVersionId(key: string): Promise<string | null> {
+    const { name, version } = parseVersionKey(key);
+    const found = await this.dataSource.getRepository(ModelVersionEntity).findOne({
+      select: { id: true },
+      where:
+        version === undefined
+          ? { modelName: name, status: 'champion' }
+          : { modelName: name, version },
+    });
 
-    return champion.version;
+    return found?.id ?? null;
+  }
+
+  /**
+   * @throws NotFoundError `model_not_found`, `model_version_not_found`; ConflictError
+   *   `model_no_champion`.
+   */
+  private async missingVersion(name: string, version: number | undefined): Promise<never> {
+    await this.findModel(this.dataSource.manager, name);
+    if (version !== undefined) {
+      throw new NotFoundError('model_version', `${name}@${version}`);
+    }
+    throw new ConflictError(
+      'model_no_champion',
+      `Model "${name}" has no champion yet; promote a version ` +
+        `(POST /models/${name}/versions/{version}/promote) or name the version to use.`,
+    );
   }
 
   private async applyPromotion(
@@ -381,7 +406,21 @@ export class ModelRegistryService implements OnModuleDestroy {
       .find({ where: { modelName: name }, order: { id: 'ASC' } });
   }
 
+  /** Every change to the registry; what it changed may be a champion, so lookups restart. */
   private transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return inTransaction(this.dataSource, work);
+    return inTransaction(this.dataSource, work).finally(() => this.versionIds.clear());
   }
+}
+
+function versionKey(name: string, version: number | undefined): string {
+  return `${version ?? ''}@${name}`;
+}
+
+function parseVersionKey(key: string): { name: string; version: number | undefined } {
+  const at = key.indexOf('@');
+
+  return {
+    name: key.slice(at + 1),
+    version: at === 0 ? undefined : Number(key.slice(0, at)),
+  };
 }

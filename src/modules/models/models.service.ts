@@ -49,6 +49,21 @@ export class ModelsService implements OnModuleInit {
    * @throws UserError for a bad model name, request or hyperparameters (400), or an
    *   unknown dataset (404), or a dataset without a target (422).
    */
+  /**
+   * Checks a training request before its dataset exists (the CLI imports the file after),
+   * so that bad options fail before anything is written.
+   *
+   * @throws UserError `model_name_invalid`, `train_request_invalid` with JSON paths.
+   */
+  checkTrainRequest(modelName: string, request: Omit<TrainRequest, 'datasetId'>): void {
+    checkModelName(modelName);
+    normaliseTrainRequest(
+      { ...request, datasetId: 'checked-later' },
+      this.plugins,
+      this.config.trainingSeed,
+    );
+  }
+
   async train(modelName: string, request: TrainRequest): Promise<TrainingJobView> {
     checkModelName(modelName);
     const normalised = normaliseTrainRequest(request, this.plugins, this.config.trainingSeed);

@@ -52,7 +52,7 @@ function fits(value: CellValue, type: InputType): boolean {
 /**
  * What is wrong with `customer` for a model reading `columns`: one detail per attribute of
  * the wrong type, with its JSON path under `at`. Missing attributes are fine (the pipeline
- * imputes them) and attributes the model does not read are ignored.
+ * imputes them) and attributes the model does not read are left out (the answer lists both).
  */
 export function customerProblems(
   customer: unknown,
@@ -80,6 +80,21 @@ export function customerProblems(
   }
 
   return problems;
+}
+
+/** Attributes sent that the model does not read, and its inputs left to imputation. */
+export function attributeUse(
+  customer: CustomerAttributes,
+  columns: readonly InputColumn[],
+): { unused: string[]; imputed: string[] } {
+  const read = new Set(columns.map((column) => column.name));
+
+  return {
+    unused: Object.keys(customer).filter((name) => !read.has(name)),
+    imputed: columns
+      .filter((column) => !Object.hasOwn(customer, column.name) || isMissing(customer[column.name]))
+      .map((column) => column.name),
+  };
 }
 
 /**

@@ -40,6 +40,11 @@ export interface RealTimeScore {
   readonly model: string;
   readonly version: number;
   readonly versionId: string;
+  /**
+   * For attributes sent: those the model does not read (a misspelt name shows here) and the
+   * inputs it reads that were not sent or were empty, which it imputed.
+   */
+  readonly attributes?: { readonly unused: string[]; readonly imputed: string[] };
 }
 
 export function runView(entity: ScoringRunEntity): ScoringRunView {

@@ -8,6 +8,7 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
+import { ChangesNothing } from '../access/audit.service';
 import { Roles } from '../access/roles';
 import { RealTimeScoreDto, ScoreRequestDto } from './dto/score-request.dto';
 import { ScoringRunRequestDto } from './dto/scoring-run.dto';
@@ -22,6 +23,7 @@ export class ScoringController {
 
   @Post('score')
   @HttpCode(200)
+  @ChangesNothing()
   @ApiOkResponse({ type: RealTimeScoreDto, description: 'The probability and its decile.' })
   @ApiBadRequestResponse({ description: '`customer_attributes_invalid` naming each attribute.' })
   @ApiNotFoundResponse({ description: '`model_not_found`, `customer_not_found`' })

@@ -11,7 +11,7 @@ import { DatasetsService } from '../datasets/datasets.service';
 import type { ModelScorer } from '../models/scorer';
 import { ModelsService } from '../models/models.service';
 import { AudienceFilter, compileAudience, validateAudience } from './audience';
-import { checkCustomer, InputColumn, inputColumns } from './customer-input';
+import { attributeUse, checkCustomer, InputColumn, inputColumns } from './customer-input';
 import { decileCutPoints, decileOf, decilesOf } from './deciles';
 import { ScoreEntity } from './entities/score.entity';
 import { ScoringRunEntity } from './entities/scoring-run.entity';
@@ -175,6 +175,7 @@ export class ScoringService implements OnApplicationBootstrap {
       model: scorer.modelName,
       version: scorer.version,
       versionId: scorer.versionId,
+      ...(byId ? {} : { attributes: attributeUse(attributes, inputs.columns) }),
     };
   }
 

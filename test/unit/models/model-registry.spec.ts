@@ -25,7 +25,9 @@ describe('ModelRegistryService on a SQLite file', () => {
   beforeAll(async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bullseye-registry-'));
     dataSource = await openDatabase({ databaseFile: path.join(dir, 'registry.sqlite') });
-    registry = new ModelRegistryService(dataSource, new PluginRegistry([plugin]));
+    registry = new ModelRegistryService(dataSource, new PluginRegistry([plugin]), {
+      lookupCacheMs: 60_000,
+    });
     good = await trainModel({ data, plugin, params: { epochs: 300, learningRate: 0.5 } });
     weak = await trainModel({ data, plugin, params: { epochs: 1, learningRate: 0.001 } });
   });
@@ -136,6 +138,31 @@ describe('ModelRegistryService on a SQLite file', () => {
       status: 409,
     });
     await expect(registry.loadScorer('response', 7)).rejects.toBeInstanceOf(UserError);
+  });
+
+  it('scores with a new champion at once after a promotion here, and trusts its lookup', async () => {
+    expect((await registry.loadScorer('response')).version).toBe(2);
+    await registry.promote('response', 3);
+    expect((await registry.loadScorer('response')).version).toBe(3);
+
+    // A promotion written by another process is not seen until the lookup expires (60 s
+    // here); a second registry with lookups off sees it at once.
+    await dataSource.query(
+      `UPDATE model_versions SET status = 'retired' WHERE model_name = 'response' AND version = 3`,
+    );
+    await dataSource.query(
+      `UPDATE model_versions SET status = 'champion' WHERE model_name = 'response' AND version = 2`,
+    );
+    const uncached = new ModelRegistryService(dataSource, new PluginRegistry([plugin]), {
+      lookupCacheMs: 0,
+    });
+    expect((await registry.loadScorer('response')).version).toBe(3);
+    expect((await uncached.loadScorer('response')).version).toBe(2);
+    await uncached.onModuleDestroy();
+
+    await registry.promote('response', 3);
+    await registry.promote('response', 2);
+    expect((await registry.loadScorer('response')).version).toBe(2);
   });
 
   it('lists models with their champion', async () => {

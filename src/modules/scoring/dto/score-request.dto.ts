@@ -45,4 +45,12 @@ export class RealTimeScoreDto {
 
   @ApiProperty({ description: 'Id of the model version that scored.' })
   versionId: string;
+
+  @ApiPropertyOptional({
+    example: { unused: ['agee'], imputed: ['age'] },
+    description:
+      'With `customer`: the attributes sent that the model does not read (a misspelt name ' +
+      'shows here) and the inputs it imputed, not sent or empty.',
+  })
+  attributes?: { unused: string[]; imputed: string[] };
 }

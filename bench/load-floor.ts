@@ -1,0 +1,33 @@
+/**
+ * The floor under `bench:load`: NestJS on Express with nothing but one route, POST /score,
+ * answering a constant score after parsing the JSON body. No keys, no validation, no logs, no
+ * model. What this process manages on the machine is the most the framework allows there;
+ * the benchmark prints Bullseye's figures as ratios to it.
+ *
+ *   node -r ts-node/register/transpile-only bench/load-floor.ts <port>
+ */
+import 'reflect-metadata';
+import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+
+const ANSWER = { probability: 0.1187, decile: 4, model: 'bank', version: 1, versionId: 'floor' };
+
+@Controller()
+class FloorController {
+  @Post('score')
+  @HttpCode(200)
+  score(@Body() body: unknown): typeof ANSWER {
+    return typeof body === 'object' ? ANSWER : { ...ANSWER, probability: 0 };
+  }
+}
+
+@Module({ controllers: [FloorController] })
+class FloorModule {}
+
+async function main(): Promise<void> {
+  const app = await NestFactory.create(FloorModule, { logger: false });
+  await app.listen(Number(process.argv[2]), '127.0.0.1');
+  console.log('listening on', process.argv[2]);
+}
+
+void main();
