@@ -6,6 +6,9 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../src/config/config';
 import type { RunView } from '../../src/modules/campaigns/campaign-run.entity';
 import { createContext } from '../../src/app';
+import { inTransaction } from '../../src/database/unit-of-work';
+import { CampaignRunsService } from '../../src/modules/campaigns/campaign-runs.service';
+import { SuppressionsService } from '../../src/modules/campaigns/suppressions.service';
 import { DatasetsService } from '../../src/modules/datasets/datasets.service';
 import { ModelsService } from '../../src/modules/models/models.service';
 import { sharedData, startTestApp } from '../support/app';
@@ -427,6 +430,55 @@ describe('campaign runs, suppression and real-time decisions on bank.csv (4,521 
     expect(run.counts.customers).toBe(customers);
     const listed = await http.get(`/campaigns/${secondId}/runs`).expect(200);
     expect(listed.body.map((r: RunView) => r.id)).toContain(run.id);
+  });
+
+  it('counts a contact and a suppression written between two batches in the later batch', async () => {
+    // A run decides each batch ahead, while the one before commits; what is written in
+    // between (another campaign's message, an unsubscribe) must still count.
+    const promoId = await activeCampaign(http, {
+      name: 'promo',
+      holdoutShare: 0,
+      frequencyCaps: [{ action: 'promo', max: 1, windowDays: 7 }],
+      rules: [{ name: 'promo-all', conditions: everyone, event: { type: 'promo' } }],
+    });
+    const ids = (await db.query('SELECT id FROM customers ORDER BY id')).map(
+      (row: { id: string }) => row.id,
+    );
+    const [contacted, unsubscribed] = [ids[260], ids[270]];
+    const writes: Promise<unknown>[] = [];
+
+    const { run } = await app.get(CampaignRunsService).start({
+      campaignId: promoId,
+      batchSize: 250,
+      onProgress: (view) => {
+        if (view.batches !== 1) return;
+        writes.push(
+          inTransaction(db, (manager) =>
+            manager.query(
+              `INSERT INTO contacts (decision_id, customer_id, action, campaign_id, at)
+               VALUES ('between-batches', ?, 'promo', 'elsewhere', ?)`,
+              [contacted, new Date().toISOString()],
+            ),
+          ),
+          app.get(SuppressionsService).suppress(unsubscribed, {
+            reason: 'unsubscribed',
+            source: 'crm',
+          }),
+        );
+      },
+    });
+    await Promise.all(writes);
+
+    expect(writes).toHaveLength(2);
+    const statuses: { customer_id: string; status: string }[] = await db.query(
+      'SELECT customer_id, status FROM decisions WHERE run_id = ? AND customer_id IN (?, ?)',
+      [run.id, contacted, unsubscribed],
+    );
+    expect(Object.fromEntries(statuses.map((r) => [r.customer_id, r.status]))).toEqual({
+      [contacted]: 'capped',
+      [unsubscribed]: 'suppressed',
+    });
+    expect(run.counts.customers).toBe(customers);
   });
 });
 

@@ -5,6 +5,7 @@
  * window anyone needs, plus the latest older contact per action type (for "days since").
  */
 import type { EntityManager } from 'typeorm';
+import { MultiRowInsert } from '../../database/multi-row-insert';
 import type { FrequencyCap } from './campaign-validation';
 import { ContactEvent, DAY_MS } from './frequency-caps';
 import type { ActionType, ContactHistory, HistoryKey } from './rules';
@@ -88,20 +89,26 @@ export interface NewContact {
   readonly at: string;
 }
 
-/** 5 parameters a row: 6,000 rows keep a statement at 30,000, below SQLite's limit of 32,766. */
-const CONTACTS_PER_STATEMENT = 6000;
+const CONTACT_COLUMNS = ['decision_id', 'customer_id', 'action', 'campaign_id', 'at'] as const;
 
-/** Stores contacts through the caller's transaction, up to 6,000 rows a statement. */
+/** Stores contacts through the caller's transaction, in multi-row statements. */
 export async function insertContacts(
   manager: EntityManager,
   contacts: readonly NewContact[],
 ): Promise<void> {
-  for (let start = 0; start < contacts.length; start += CONTACTS_PER_STATEMENT) {
-    const chunk = contacts.slice(start, start + CONTACTS_PER_STATEMENT);
-    await manager.query(
-      `INSERT INTO "contacts" ("decision_id", "customer_id", "action", "campaign_id", "at")
-       VALUES ${chunk.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
-      chunk.flatMap((c) => [c.decisionId, c.customerId, c.action, c.campaignId, c.at]),
+  await contactInserts(contacts).execute(manager);
+}
+
+/** The statements that store `contacts` (see `insertContacts`), to run later. */
+export function contactInserts(contacts: readonly NewContact[]): MultiRowInsert {
+  const insert = new MultiRowInsert('contacts', CONTACT_COLUMNS);
+  for (const c of contacts) {
+    insert.begin();
+    insert.add(
+      `(${insert.value(c.decisionId)}, ${insert.value(c.customerId)}, ` +
+        `${insert.value(c.action)}, ${insert.shared(c.campaignId)}, ${insert.shared(c.at)})`,
     );
   }
+
+  return insert;
 }

@@ -183,7 +183,8 @@ export function contactsOf(decision: CustomerDecision, now: number): ContactEven
 
 function evaluate(policy: CampaignPolicy, customer: CustomerCase, now: number): FiredRule[] {
   try {
-    return policy.rules.evaluate(factsOf(customer, now));
+    // The facts are made here and dropped once the decision is made.
+    return policy.rules.evaluateLazily(factsOf(customer, now));
   } catch (error) {
     if (!(error instanceof RuleEvaluationError)) throw error;
     throw new UserError(

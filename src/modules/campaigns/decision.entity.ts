@@ -1,6 +1,7 @@
 import { Column, Entity, EntityManager, PrimaryColumn } from 'typeorm';
 import { UserError } from '../../common/errors';
 import { timeOrderedUuid } from '../../common/ordered-ids';
+import { MultiRowInsert } from '../../database/multi-row-insert';
 import type { OutgoingAction } from '../delivery/delivery.types';
 import type { CampaignView } from './campaign.entity';
 import type { CampaignStatus } from './campaign-lifecycle';
@@ -154,75 +155,130 @@ export function decisionView(entity: DecisionEntity): DecisionView {
 }
 
 const DECISION_COLUMNS = [
-  'id',
   'run_id',
   'campaign_id',
   'campaign_revision',
-  'customer_id',
-  'slot',
   'source',
-  'status',
   'model_name',
   'model_version',
   'model_version_id',
-  'score',
-  'decile',
+  'decided_at',
+  'slot',
+  'status',
   'rule',
   'rule_priority',
   'action',
   'params',
   'holdout',
+  'id',
+  'customer_id',
+  'score',
+  'decile',
   'reason',
   'caps',
   'explanation',
-  'decided_at',
 ] as const;
 
 /**
- * As many rows a statement as stay within 30,000 parameters (SQLite allows 32,766), whatever
- * the number of columns: 1,363 rows at 22. Fewer, larger statements: each one waits for a
- * trip to SQLite's thread and back.
+ * Stores decisions through the caller's transaction, in multi-row statements. What rows share
+ * (run, campaign, model and time; a rule's name and params; the usual caps) is bound once a
+ * statement and referred to from each row; see `MultiRowInsert`.
  */
-const DECISIONS_PER_STATEMENT = Math.floor(30_000 / DECISION_COLUMNS.length);
-
-/** Stores decisions through the caller's transaction, in multi-row statements. */
 export async function insertDecisions(
   manager: EntityManager,
   decisions: readonly DecisionEntity[],
 ): Promise<void> {
-  const row = `(${DECISION_COLUMNS.map(() => '?').join(', ')})`;
-  for (let start = 0; start < decisions.length; start += DECISIONS_PER_STATEMENT) {
-    const chunk = decisions.slice(start, start + DECISIONS_PER_STATEMENT);
-    await manager.query(
-      `INSERT INTO "decisions" (${DECISION_COLUMNS.map((c) => `"${c}"`).join(', ')})
-       VALUES ${chunk.map(() => row).join(', ')}`,
-      chunk.flatMap((d) => [
-        d.id,
+  await decisionInserts(decisions).execute(manager);
+}
+
+/** The statements that store `decisions` (see `insertDecisions`), to run later. */
+export function decisionInserts(decisions: readonly DecisionEntity[]): MultiRowInsert {
+  const insert = new MultiRowInsert('decisions', DECISION_COLUMNS);
+  const json = new JsonText();
+  // Rows of one batch share their first eight columns; the key changes with them.
+  let previous: DecisionEntity | null = null;
+  let batch = '';
+  for (const d of decisions) {
+    if (previous === null || !sameBatch(previous, d)) {
+      batch = JSON.stringify([
         d.runId,
         d.campaignId,
         d.campaignRevision,
-        d.customerId,
-        d.slot,
         d.source,
-        d.status,
         d.modelName,
         d.modelVersion,
         d.modelVersionId,
-        d.score,
-        d.decile,
-        d.rule,
-        d.rulePriority,
-        d.action,
-        d.params === null ? null : JSON.stringify(d.params),
-        d.holdout ? 1 : 0,
-        d.reason,
-        d.caps === null ? null : JSON.stringify(d.caps),
-        d.explanation === null || d.explanation === undefined
-          ? null
-          : JSON.stringify(d.explanation),
         d.decidedAt,
-      ]),
+      ]);
+    }
+    previous = d;
+    insert.begin();
+    const shared = insert.fragment(
+      batch,
+      () =>
+        `${insert.shared(d.runId)}, ${insert.shared(d.campaignId)}, ` +
+        `${insert.value(d.campaignRevision)}, ${insert.value(d.source)}, ` +
+        `${insert.shared(d.modelName)}, ${insert.value(d.modelVersion)}, ` +
+        `${insert.shared(d.modelVersionId)}, ${insert.shared(d.decidedAt)}`,
     );
+    insert.add(
+      `(${shared}, ${insert.value(d.slot)}, ${insert.value(d.status)}, ` +
+        `${insert.shared(d.rule)}, ${insert.value(d.rulePriority)}, ${insert.value(d.action)}, ` +
+        `${insert.shared(json.of(d.params))}, ${insert.value(d.holdout)}, ` +
+        `${insert.value(d.id)}, ${insert.value(d.customerId)}, ${insert.value(d.score)}, ` +
+        `${insert.value(d.decile)}, ${insert.bind(d.reason)}, ` +
+        `${insert.shared(json.ofList(d.caps))}, ` +
+        `${insert.bind(d.explanation ? JSON.stringify(d.explanation) : null)})`,
+    );
+  }
+
+  return insert;
+}
+
+function sameBatch(a: DecisionEntity, b: DecisionEntity): boolean {
+  return (
+    a.runId === b.runId &&
+    a.campaignId === b.campaignId &&
+    a.campaignRevision === b.campaignRevision &&
+    a.source === b.source &&
+    a.modelName === b.modelName &&
+    a.modelVersion === b.modelVersion &&
+    a.modelVersionId === b.modelVersionId &&
+    a.decidedAt === b.decidedAt
+  );
+}
+
+/**
+ * JSON of objects that many rows share (a rule's params, the checks of a cap): each object is
+ * serialised once. Keyed by the object itself, so it holds only while the objects are not
+ * changed, as is the case for the records of one batch.
+ */
+class JsonText {
+  private readonly texts = new Map<object, string>();
+  private readonly lists = new Map<object, string>();
+
+  of(value: object | null): string | null {
+    if (value === null) return null;
+    let text = this.texts.get(value);
+    if (text === undefined) {
+      text = JSON.stringify(value);
+      this.texts.set(value, text);
+    }
+
+    return text;
+  }
+
+  /** `JSON.stringify(items)`, from the JSON of each item. */
+  ofList(items: readonly object[] | null): string | null {
+    if (items === null) return null;
+    if (items.length !== 1) return `[${items.map((item) => this.of(item)).join(',')}]`;
+    let text = this.lists.get(items[0]);
+    if (text === undefined) {
+      text = `[${this.of(items[0])}]`;
+      this.lists.set(items[0], text);
+    }
+
+    return text;
   }
 }
 
@@ -312,7 +368,8 @@ export function decisionRecords(args: {
         rule: slot.rule,
         rulePriority: slot.priority,
         action: slot.action,
-        params: slot.params === null ? null : { ...slot.params },
+        // The rule's own params object, never changed: its JSON is then written once a batch.
+        params: slot.params,
         holdout: decision.holdout,
         reason: slot.reason,
         caps: slot.caps === null ? null : [...slot.caps],

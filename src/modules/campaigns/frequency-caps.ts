@@ -55,17 +55,54 @@ export function checkCaps(
   contacts: readonly ContactEvent[],
   now: number,
 ): CapCheck[] {
-  return capsFor(caps, action).map((cap) => {
-    const count = countInWindow(contacts, cap, now);
+  return applicableCaps(caps, action).map((cap) =>
+    capCheck(cap, countInWindow(contacts, cap, now)),
+  );
+}
 
-    return {
+/**
+ * A run checks the same few caps for a million customers, and their checks differ only by
+ * count: the caps that apply to an action, and each check, are made once per campaign and
+ * shared (frozen), which also lets a batch's stored caps be serialised once. A campaign's
+ * caps are never changed in place (an edit makes a new campaign revision, read afresh).
+ */
+const applicable = new WeakMap<readonly FrequencyCap[], Map<ActionType, FrequencyCap[]>>();
+const checks = new WeakMap<FrequencyCap, Map<number, CapCheck>>();
+
+function applicableCaps(caps: readonly FrequencyCap[], action: ActionType): FrequencyCap[] {
+  let byAction = applicable.get(caps);
+  if (byAction === undefined) {
+    byAction = new Map();
+    applicable.set(caps, byAction);
+  }
+  let found = byAction.get(action);
+  if (found === undefined) {
+    found = capsFor(caps, action);
+    byAction.set(action, found);
+  }
+
+  return found;
+}
+
+function capCheck(cap: FrequencyCap, count: number): CapCheck {
+  let byCount = checks.get(cap);
+  if (byCount === undefined) {
+    byCount = new Map();
+    checks.set(cap, byCount);
+  }
+  let check = byCount.get(count);
+  if (check === undefined) {
+    check = Object.freeze({
       action: cap.action,
       max: cap.max,
       windowDays: cap.windowDays,
       count,
       reached: count >= cap.max,
-    };
-  });
+    });
+    byCount.set(count, check);
+  }
+
+  return check;
 }
 
 export function anyReached(checks: readonly CapCheck[]): boolean {

@@ -25,7 +25,9 @@ import {
   inAudience,
   prepareCampaign,
 } from './decision-core';
+import type { ContactEvent } from './frequency-caps';
 import { holdoutDraw } from './holdout';
+import type { Suppression } from './suppression.entity';
 import { SuppressionsService } from './suppressions.service';
 
 export const DEFAULT_RUN_BATCH_SIZE = 2000;
@@ -71,6 +73,12 @@ export interface ScoredBatch {
   readonly outOfAudience: number;
   /** The last customer id of the batch, in or out of the audience. */
   readonly lastCustomerId: string;
+}
+
+/** The contact history and suppressions of a batch's customers, as read at one time. */
+export interface BatchHistory {
+  readonly contacts: ReadonlyMap<string, ContactEvent[]>;
+  readonly suppressed: ReadonlyMap<string, Suppression>;
 }
 
 export interface DecidedCustomer {
@@ -234,9 +242,38 @@ export class SimulationService {
     manager: EntityManager,
     now: number,
   ): Promise<DecidedCustomer[]> {
+    return this.decideHistory(
+      context,
+      batch,
+      await this.readHistory(context, batch, manager, now),
+      now,
+    );
+  }
+
+  /** What deciding a batch at `now` reads: its customers' contacts and suppressions. */
+  async readHistory(
+    context: DecisionContext,
+    batch: ScoredBatch,
+    manager: EntityManager,
+    now: number,
+  ): Promise<BatchHistory> {
     const ids = batch.customers.map((c) => c.id);
-    const contacts = await loadContacts(manager, ids, now, context.policy.lookbackDays);
-    const suppressed = await this.suppressions.lookup(ids, manager);
+    const [contacts, suppressed] = await Promise.all([
+      loadContacts(manager, ids, now, context.policy.lookbackDays),
+      this.suppressions.lookup(ids, manager),
+    ]);
+
+    return { contacts, suppressed };
+  }
+
+  /** Decides a scored batch at `now` on what `readHistory` read at that time. */
+  decideHistory(
+    context: DecisionContext,
+    batch: ScoredBatch,
+    history: BatchHistory,
+    now: number,
+  ): DecidedCustomer[] {
+    const { contacts, suppressed } = history;
 
     return batch.customers.map((customer) => ({
       customer,

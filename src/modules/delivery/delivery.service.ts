@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { ConflictError, NotFoundError } from '../../common/errors';
+import { MultiRowInsert } from '../../database/multi-row-insert';
 import { inTransaction } from '../../database/unit-of-work';
 import { DeliveryClock } from './clock';
 import {
@@ -17,14 +18,19 @@ import { DeliveryAttemptEntity } from './entities/delivery-attempt.entity';
 import { DeliveryEntity } from './entities/delivery.entity';
 import { EndpointEntity } from './entities/endpoint.entity';
 import { newDeliveryId } from './ids';
-import { planDeliveries } from './planning';
-import { chunkRows } from './sql';
+import { planDeliveries, RoutableEndpoint } from './planning';
 
 export interface EnqueueResult {
   /** Messages written to the outbox. */
   deliveries: number;
   /** Actions no enabled endpoint is subscribed to (they are decided, but go nowhere). */
   unrouted: number;
+}
+
+/** Messages made ready for the outbox (see `DeliveryService.plan`). */
+export interface OutboxWrite extends EnqueueResult {
+  /** Writes them through `manager`, the transaction that read the endpoints they go to. */
+  write(manager: EntityManager): Promise<EnqueueResult>;
 }
 
 /** Which finished deliveries to send again: by id (delivered or dead), or dead letters since. */
@@ -34,8 +40,21 @@ interface RestartFilter {
   endpointId?: string;
 }
 
-/** Columns bound per outbox row; status, attempts and times are written as literals. */
-const OUTBOX_PARAMS_PER_ROW = 7;
+/** In the order rows are written: what many messages share, then a message's own. */
+const OUTBOX_COLUMNS = [
+  'endpoint_id',
+  'action_type',
+  'run_id',
+  'campaign_id',
+  'status',
+  'attempts',
+  'schedule_offset',
+  'next_attempt_at',
+  'created_at',
+  'id',
+  'payload',
+  'decision_ids',
+] as const;
 
 /** The outbox: writing messages in a run's transaction, reading them, replaying them. */
 @Injectable()
@@ -61,36 +80,55 @@ export class DeliveryService {
       return { deliveries: 0, unrouted: 0 };
     }
 
-    const now = this.clock.now();
-    const endpoints = await manager.find(EndpointEntity, { where: { enabled: true } });
-    const planned = planDeliveries(actions, endpoints, new Date(now));
+    return this.plan(actions, await this.routes(manager)).write(manager);
+  }
 
-    for (const chunk of chunkRows(planned, OUTBOX_PARAMS_PER_ROW)) {
-      const row = `(?, ?, ?, ?, 'pending', 0, 0, ${now}, ${now}, ?, ?, ?)`;
-      await manager.query(
-        `INSERT INTO "deliveries" ("id", "endpoint_id", "action_type", "payload", "status",
-           "attempts", "schedule_offset", "next_attempt_at", "created_at", "run_id",
-           "campaign_id", "decision_ids")
-         VALUES ${new Array(chunk.length).fill(row).join(', ')}`,
-        chunk.flatMap((p) => [
-          newDeliveryId(),
-          p.endpointId,
-          p.actionType,
-          JSON.stringify(p.envelope),
-          p.runId,
-          p.campaignId,
-          JSON.stringify(p.decisionIds),
-        ]),
+  /**
+   * The messages for `actions` to the enabled endpoints `routes` (see `routes`), made ready
+   * to be written by `write` in the transaction that read those endpoints: what `enqueue`
+   * does, in two steps, so that a caller can build the messages before its transaction.
+   */
+  plan(actions: readonly OutgoingAction[], routes: readonly RoutableEndpoint[]): OutboxWrite {
+    const now = this.clock.now();
+    const planned = planDeliveries(actions, routes, new Date(now));
+    const insert = new MultiRowInsert('deliveries', OUTBOX_COLUMNS);
+    for (const p of planned) {
+      insert.begin();
+      const shared = insert.fragment(
+        `${p.endpointId}\u0000${p.actionType}\u0000${p.runId}\u0000${p.campaignId}`,
+        () =>
+          `${insert.shared(p.endpointId)}, ${insert.value(p.actionType)}, ` +
+          `${insert.shared(p.runId)}, ${insert.shared(p.campaignId)}, 'pending', 0, 0, ` +
+          `${now}, ${now}`,
+      );
+      insert.add(
+        `(${shared}, ${insert.value(newDeliveryId())}, ` +
+          `${insert.bind(JSON.stringify(p.envelope))}, ` +
+          `${insert.value(JSON.stringify(p.decisionIds))})`,
       );
     }
+    insert.build();
 
-    const subscribed = new Set(endpoints.flatMap((e) => e.actionTypes));
+    const subscribed = new Set(routes.flatMap((e) => e.actionTypes));
     const unrouted = actions.filter((a) => !subscribed.has(a.type)).length;
-    if (unrouted > 0) {
-      this.logger.warn(`${unrouted} action(s) of run ${actions[0].runId} have no endpoint`);
-    }
+    const result: EnqueueResult = { deliveries: planned.length, unrouted };
 
-    return { deliveries: planned.length, unrouted };
+    return {
+      ...result,
+      write: async (manager) => {
+        await insert.execute(manager);
+        if (unrouted > 0) {
+          this.logger.warn(`${unrouted} action(s) of run ${actions[0].runId} have no endpoint`);
+        }
+
+        return result;
+      },
+    };
+  }
+
+  /** The enabled endpoints: where `plan` routes messages. */
+  routes(manager: EntityManager): Promise<RoutableEndpoint[]> {
+    return manager.find(EndpointEntity, { where: { enabled: true } });
   }
 
   async list(query: ListDeliveriesQuery): Promise<Page<DeliveryView>> {

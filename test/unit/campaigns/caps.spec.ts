@@ -52,6 +52,20 @@ describe('frequency cap windows', () => {
     ]);
   });
 
+  it("shares one frozen check per cap and count, so a batch's caps serialise once", () => {
+    const caps = [{ action: 'email' as const, max: 1, windowDays: 7 }];
+    const first = checkCaps(caps, 'email', contacts, now);
+    const again = checkCaps(caps, 'email', contacts, now);
+    const other = checkCaps([{ ...caps[0] }], 'email', contacts, now);
+
+    expect(again).not.toBe(first);
+    expect(again[0]).toBe(first[0]);
+    expect(other[0]).not.toBe(first[0]);
+    expect(other).toEqual(first);
+    expect(Object.isFrozen(first[0])).toBe(true);
+    expect(checkCaps(caps, 'email', [], now)[0]).toEqual({ ...first[0], count: 0, reached: false });
+  });
+
   it('describes the caps for a reason', () => {
     const caps = [{ action: 'email' as const, max: 2, windowDays: 7 }];
 

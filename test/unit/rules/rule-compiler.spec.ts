@@ -290,6 +290,26 @@ describe('compileRules explains each fired rule', () => {
     );
   });
 
+  it('writes each reason only when read when asked to, the same as when not', () => {
+    const rules = [
+      ruleOf({ all: [fact('score', 'greaterThan', 0.5)] }),
+      {
+        ...ruleOf({ any: [fact('job', 'in', ['admin.']), fact('age', 'lessThan', 30)] }),
+        name: 'q',
+      },
+    ];
+    const compiled = compileRules(rules);
+    const facts = { score: 0.7, job: 'admin.', age: 20 };
+    const eager = compiled.evaluate(facts);
+    const lazy = compiled.evaluateLazily(facts);
+
+    expect(lazy.map((r) => [r.name, r.priority, r.event, r.reason])).toEqual(
+      eager.map((r) => [r.name, r.priority, r.event, r.reason]),
+    );
+    expect(lazy[1].reason).toBe('job in [admin.]');
+    expect(lazy[1].reason).toBe(lazy[1].reason);
+  });
+
   it('labels paths, references, missing facts and long lists', () => {
     const conditions = {
       all: [
