@@ -11,6 +11,16 @@ import { DataSource, EntityManager } from 'typeorm';
  * started inside another (on the same async path) joins it instead of waiting for itself.
  */
 const mutexes = new WeakMap<DataSource, Mutex>();
+
+/**
+ * The first statement of every unit of work: a write that changes nothing, so the
+ * transaction holds SQLite's write lock before it reads. Begun as a plain (deferred)
+ * transaction that reads first, it could not write once another process (the CLI, a second
+ * server) had committed meanwhile: SQLite answers SQLITE_BUSY for a stale snapshot however
+ * long one waits, and TypeORM's driver retries that forever. Taken first, the lock is waited
+ * for (`busyTimeout`) and the reads see everything committed before it.
+ */
+const TAKE_WRITE_LOCK = 'UPDATE "migrations" SET "id" = "id" WHERE 0';
 const current = new AsyncLocalStorage<{ dataSource: DataSource; manager: EntityManager }>();
 
 export async function inTransaction<T>(
@@ -28,6 +38,10 @@ export async function inTransaction<T>(
   }
 
   return mutex.runExclusive(() =>
-    dataSource.transaction((manager) => current.run({ dataSource, manager }, () => work(manager))),
+    dataSource.transaction(async (manager) => {
+      await manager.query(TAKE_WRITE_LOCK);
+
+      return current.run({ dataSource, manager }, () => work(manager));
+    }),
   );
 }

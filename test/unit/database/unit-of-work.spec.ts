@@ -11,6 +11,9 @@ describe('inTransaction', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bullseye-uow-'));
     dataSource = new DataSource({ type: 'sqlite', database: path.join(dir, 'db.sqlite') });
     await dataSource.initialize();
+    // What every Bullseye database has (TypeORM's record of migrations); a unit of work
+    // starts with a write to it that changes nothing.
+    await dataSource.query('CREATE TABLE migrations (id INTEGER PRIMARY KEY)');
     await dataSource.query('CREATE TABLE items (id INTEGER PRIMARY KEY, owner TEXT NOT NULL)');
   });
 
@@ -49,4 +52,41 @@ describe('inTransaction', () => {
 
     expect(n).toBe(2);
   });
+
+  it('reads then writes while another process commits, without waiting forever', async () => {
+    // A second data source on the same file stands for another process (the CLI, say).
+    const other = new DataSource({
+      type: 'sqlite',
+      database: dataSource.options.database as string,
+      busyErrorRetry: 50,
+      busyTimeout: 10_000,
+    });
+    await other.initialize();
+    try {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let read = (): void => undefined;
+      const hasRead = new Promise<void>((resolve) => (read = resolve));
+      const first = inTransaction(dataSource, async (manager) => {
+        const [{ n }] = await manager.query('SELECT COUNT(*) AS n FROM items');
+        read();
+        await gate;
+        await manager.query('INSERT INTO items (owner) VALUES (?)', [`first saw ${n}`]);
+      });
+      await hasRead;
+      // Without the lock taken first, this commits at once and the first unit of work can
+      // never write again: SQLITE_BUSY on a stale snapshot, which the app's driver setting
+      // (busyErrorRetry) retries without end.
+      const second = inTransaction(other, (manager) =>
+        manager.query("INSERT INTO items (owner) VALUES ('second')"),
+      );
+      setTimeout(release, 200);
+      await Promise.all([first, second]);
+      const rows = await dataSource.query('SELECT owner FROM items ORDER BY id');
+
+      expect(rows).toEqual([{ owner: 'first saw 0' }, { owner: 'second' }]);
+    } finally {
+      await other.destroy();
+    }
+  }, 30_000);
 });
