@@ -118,22 +118,14 @@ class RuleSet implements CompiledRuleSet {
   ) {}
 
   evaluate(facts: Facts): FiredRule[] {
-    const fired: FiredRule[] = [];
-    const groups = this.groups;
-    for (let g = 0; g < groups.length; g++) {
-      const rules = groups[g].orderFor(facts);
-      for (let r = 0; r < rules.length; r++) {
-        const rule = rules[r];
-        if (rule.test(facts)) {
-          fired.push(rule.fire(facts));
-        }
-      }
-    }
-
-    return fired;
+    return this.fire(facts, false);
   }
 
   evaluateLazily(facts: Facts): FiredRule[] {
+    return this.fire(facts, true);
+  }
+
+  private fire(facts: Facts, lazily: boolean): FiredRule[] {
     const fired: FiredRule[] = [];
     const groups = this.groups;
     for (let g = 0; g < groups.length; g++) {
@@ -141,7 +133,7 @@ class RuleSet implements CompiledRuleSet {
       for (let r = 0; r < rules.length; r++) {
         const rule = rules[r];
         if (rule.test(facts)) {
-          fired.push(rule.fireLazily(facts));
+          fired.push(lazily ? rule.fireLazily(facts) : rule.fire(facts));
         }
       }
     }
