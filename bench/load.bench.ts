@@ -287,7 +287,8 @@ function ratios(score: Measured, floor: Measured): string {
   const times = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : 'n/a');
 
   return (
-    `POST /score against the floor: requests/s ${times(score.result.requests.average / floor.result.requests.average)}, ` +
+    'POST /score against the floor: ' +
+    `requests/s ${times(score.result.requests.average / floor.result.requests.average)}, ` +
     `p50 ${times(score.result.latency.p50 / floor.result.latency.p50)}, ` +
     `p99 ${times(score.result.latency.p99 / floor.result.latency.p99)}, ` +
     `server CPU a request ${times(perRequest(score) / perRequest(floor))}`

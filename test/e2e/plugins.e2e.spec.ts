@@ -234,7 +234,8 @@ describe('a plugin loaded from BULLSEYE_PLUGINS, as docs/writing-a-plugin.md sho
   const figures: Record<string, number> = {};
 
   for (const variant of ['withDuration', 'withoutDuration'] as const) {
-    it(`trains on bank-full.csv ${variant} through the API, to a ROC AUC of at least ${MIN_ROC_AUC[variant]}`, async () => {
+    const floor = MIN_ROC_AUC[variant];
+    it(`trains on bank-full.csv ${variant} through the API, to a ROC AUC of at least ${floor}`, async () => {
       const datasetId = await upload(app, sharedData('bank-marketing', 'bank-full.csv'), {
         name: `bank-full-${variant}`,
         target: 'y',
@@ -340,7 +341,7 @@ describe('plugins that misbehave while training', () => {
     expect(model.error.code).toBe('model_not_found');
   });
 
-  it('fails a training past BULLSEYE_TRAINING_TIMEOUT_S with training_timeout, aborting its signal', async () => {
+  it('fails a training past BULLSEYE_TRAINING_TIMEOUT_S with training_timeout, aborting', async () => {
     const notesBefore = notes();
     const started = Date.now();
     const accepted = await http()
