@@ -3,7 +3,7 @@
  * (`bullseye serve` in a child process, with a model trained on bank.csv and an active
  * campaign), 200 connections for 30 s each, from autocannon on 127.0.0.1. Prints requests/s,
  * p50 and p99 latency, the errors and the server's CPU time a request, beside the target (p99
- * under 50 ms for /score). The reference is the floor (bench/load-floor.ts): NestJS on Express
+ * under 50 ms for /score). The reference is the floor (bench/load-floor.ts): NestJS on Fastify
  * with one constant route, loaded the same way on the same machine, so the figures come with
  * their ratios to what the framework alone manages here.
  *

@@ -1,25 +1,27 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ErrorFilter } from './common/error.filter';
+import { requestIdOf } from './common/logging';
 import { createValidationPipe } from './common/validation';
 import { AppConfig, loadConfig } from './config/config';
-import { secureHttp } from './modules/access/http-security';
+import { httpAdapterOptions, secureHttp } from './modules/access/http-security';
 
 /** Builds the HTTP application (not yet listening): used by `npm start`, the CLI and tests. */
 export async function createApp(config: AppConfig = loadConfig()): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    bufferLogs: true,
-    // secureHttp installs the body parsers, with their size limit, and keeps the exact bytes
-    // received (`rawBody`) over which signed requests (POST /events) are verified.
-    bodyParser: false,
-  });
-  secureHttp(app, config);
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config),
+    new FastifyAdapter(httpAdapterOptions(config, requestIdOf)),
+    // `rawBody` keeps the exact bytes received, over which signed requests (POST /events)
+    // are verified.
+    { bufferLogs: true, rawBody: true },
+  );
+  await secureHttp(app, config);
   app.useLogger(app.get(Logger));
-  app.useGlobalFilters(new ErrorFilter());
+  app.useGlobalFilters(new ErrorFilter(config));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 

@@ -7,8 +7,9 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
-import type { Response } from 'express';
+import { formatBytes } from '../modules/access/http-security';
 import { ErrorBody, ErrorDetail, UserError } from './errors';
+import type { HttpReply } from './http';
 
 const HTTP_CODES: Record<number, string> = {
   400: 'bad_request',
@@ -28,10 +29,27 @@ const HTTP_CODES: Record<number, string> = {
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger(ErrorFilter.name);
 
+  /** `bodyLimitBytes`, to say in a 413 what the limit is. */
+  constructor(private readonly limits: { readonly bodyLimitBytes: number }) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
-    const { status, body } = toErrorResponse(exception, this.logger);
-    response.status(status).json(body);
+    const reply = host.switchToHttp().getResponse<HttpReply>();
+    const { status, body } = toErrorResponse(this.explained(exception), this.logger);
+    void reply.status(status).send(body);
+  }
+
+  /** Fastify's refusal of a body over the limit, said with the limit and its setting. */
+  private explained(exception: unknown): unknown {
+    if (!(exception instanceof HttpException) || exception.getStatus() !== 413) {
+      return exception;
+    }
+
+    return new UserError(
+      'payload_too_large',
+      `The request body is larger than ${formatBytes(this.limits.bodyLimitBytes)}; send less ` +
+        'at once (the limit is BULLSEYE_BODY_LIMIT_MB).',
+      413,
+    );
   }
 }
 
@@ -74,24 +92,34 @@ export function toErrorResponse(
 }
 
 /**
- * The body parsers below Nest refuse a request with an `http-errors` error: a 4xx `status`
- * and `expose: true`, which marks its message as meant for the client (an unsupported
- * charset or content encoding is a 415, a body cut short a 400). Those are the client's
- * mistakes, not faults of ours.
+ * Fastify and its plugins refuse a request with an error of theirs: a code `FST_…` and a 4xx
+ * `statusCode` (a body cut short, a multipart part too many). Errors raised in a hook are
+ * turned into an HttpException by Nest; these are the ones that reach the filter as they
+ * are, from a route's own use of a plugin. They are the client's mistakes, not faults of
+ * ours.
  */
 function bodyParserRejection(exception: unknown): { status: number; body: ErrorBody } | null {
-  if (!(exception instanceof Error)) {
+  // Not `instanceof Error`: zlib's errors, which a bad compressed body raises, may come from
+  // another realm (under Jest they do).
+  if (typeof exception !== 'object' || exception === null) {
     return null;
   }
-  const { status, expose } = exception as Error & { status?: unknown; expose?: unknown };
-  if (expose !== true || typeof status !== 'number' || status < 400 || status >= 500) {
+  const { statusCode: status, code, message } = exception as {
+    statusCode?: unknown;
+    code?: unknown;
+    message?: unknown;
+  };
+  if (typeof code !== 'string' || !code.startsWith('FST_') || typeof message !== 'string') {
+    return null;
+  }
+  if (typeof status !== 'number' || status < 400 || status >= 500) {
     return null;
   }
 
   return {
     status,
     body: {
-      error: { code: HTTP_CODES[status] ?? 'http_error', message: exception.message, details: [] },
+      error: { code: HTTP_CODES[status] ?? 'http_error', message, details: [] },
     },
   };
 }

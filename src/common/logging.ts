@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import * as os from 'node:os';
 import { Params } from 'nestjs-pino';
 import { AppConfig } from '../config/config';
@@ -15,11 +15,9 @@ export function loggerParams(config: Pick<AppConfig, 'logLevel' | 'logPretty'>):
   return {
     pinoHttp: {
       level: config.logLevel,
-      genReqId: (req: IncomingMessage) => {
-        const given = req.headers['x-request-id'];
-
-        return typeof given === 'string' && given.length <= 128 ? given : randomUUID();
-      },
+      // The id Fastify gave the request (`requestIdOf`), which the audit log records too.
+      genReqId: (req: IncomingMessage & { id?: unknown }) =>
+        typeof req.id === 'string' ? req.id : requestIdOf(req),
       // On every line, bound once: `customProps` would make two more loggers per request.
       base: { service: 'bullseye', pid: process.pid, hostname: os.hostname() },
       redact: [
@@ -37,6 +35,15 @@ export function loggerParams(config: Pick<AppConfig, 'logLevel' | 'logPretty'>):
       stream: config.logPretty ? undefined : process.stderr,
     },
   };
+}
+
+/** The caller's `x-request-id` when it sent a usable one, a new UUID otherwise. */
+export function requestIdOf(req: { headers: IncomingHttpHeaders }): string {
+  const given = req.headers['x-request-id'];
+
+  return typeof given === 'string' && given.length > 0 && given.length <= 128
+    ? given
+    : randomUUID();
 }
 
 const CUSTOMER_PATH = /\/customers\/[^/?#]+/;

@@ -10,7 +10,7 @@ import { DatasetsService } from '../../src/modules/datasets/datasets.service';
 import { generateSecret, signingKey, webhookHeaders } from '../../src/modules/delivery/signing';
 import { ModelsService } from '../../src/modules/models/models.service';
 import { GENERATORS } from '../corpus/generators';
-import { sharedData } from '../support/app';
+import { readyApp, sharedData } from '../support/app';
 
 /**
  * The adversarial corpus (test/corpus/manifest.json): every bad input goes through the real
@@ -136,7 +136,7 @@ describe('adversarial corpus', () => {
     );
     uploads = path.join(config.dataDir, 'uploads');
     app = await createApp(config);
-    await app.init();
+    await readyApp(app);
     db = app.get(DataSource);
 
     // The world the cases aim at: a dataset, a champion, two campaigns and an integration.

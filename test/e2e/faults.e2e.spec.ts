@@ -14,7 +14,7 @@ import { DatasetsService } from '../../src/modules/datasets/datasets.service';
 import { DeliveryClock } from '../../src/modules/delivery/clock';
 import { DispatcherService } from '../../src/modules/delivery/dispatcher.service';
 import { ModelsService } from '../../src/modules/models/models.service';
-import { sharedData } from '../support/app';
+import { readyApp, sharedData } from '../support/app';
 import { Reply, WebhookReceiver } from '../support/receiver';
 
 /**
@@ -268,7 +268,7 @@ describe('processes killed at random points', () => {
 
     // The runs file: a champion, an endpoint for promos only, an active campaign.
     const app = await createApp(runsDb);
-    await app.init();
+    await readyApp(app);
     const http = request(app.getHttpServer());
     const dataset = await app.get(DatasetsService).importFile({
       file: BANK,

@@ -8,7 +8,7 @@ import { DatasetsService } from '../../src/modules/datasets/datasets.service';
 import { rocAuc, stratifiedSplit } from '../../src/modules/models/evaluation';
 import { ModelsService } from '../../src/modules/models/models.service';
 import { PluginRegistry } from '../../src/modules/models/plugin-registry.service';
-import { sharedData, startTestApp } from '../support/app';
+import { readyApp, sharedData, startTestApp } from '../support/app';
 import { fakeLinearPlugin } from '../unit/models/fake-plugins';
 
 async function pollJob(app: INestApplication, jobId: string): Promise<Record<string, unknown>> {
@@ -307,7 +307,7 @@ describe('models over HTTP (bank.csv)', () => {
     await app.close();
 
     app = await createApp(config);
-    await app.init();
+    await readyApp(app);
     const scorer = await app.get(ModelsService).loadScorer('bank', 1);
     const after = await scorer.score(rows);
     const crashed = (await http().get('/jobs/crashed-job').expect(200)).body;

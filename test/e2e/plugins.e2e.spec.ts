@@ -6,7 +6,7 @@ import request from 'supertest';
 import { createApp } from '../../src/app';
 import { buildProgram } from '../../src/cli/main';
 import { loadConfig } from '../../src/config/config';
-import { sharedData } from '../support/app';
+import { readyApp, sharedData } from '../support/app';
 
 /**
  * docs/writing-a-plugin.md, followed step by step: the plugin folder of the guide
@@ -116,7 +116,7 @@ async function startWith(env: Record<string, string>): Promise<INestApplication>
     { dataDir },
   );
   const app = await createApp(config);
-  await app.init();
+  await readyApp(app);
 
   return app;
 }

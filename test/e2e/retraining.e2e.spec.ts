@@ -18,7 +18,7 @@ import { SchedulingClock } from '../../src/modules/scheduling/scheduling-clock';
 import type { RetrainingRunView } from '../../src/modules/scheduling/scheduling-views';
 import { TrainingSources } from '../../src/modules/scheduling/training-sources';
 import { ScoringService } from '../../src/modules/scoring/scoring.service';
-import { sharedData, startTestApp } from '../support/app';
+import { readyApp, sharedData, startTestApp } from '../support/app';
 import { fakeLinearPlugin } from '../unit/models/fake-plugins';
 
 const BANK = sharedData('bank-marketing', 'bank.csv');
@@ -490,7 +490,7 @@ describe('retraining on a schedule (bank.csv)', () => {
     app = await createApp(config);
     clock = app.get(SchedulingClock);
     setClock('2026-03-08T12:00:00Z');
-    await app.init();
+    await readyApp(app);
     const registry = app.get(SchedulerRegistry);
     const { body } = await http().get(`/schedules/${scheduleId}`).expect(200);
     const stale = (
@@ -630,7 +630,7 @@ describe('two processes sharing one SQLite file and one schedule', () => {
     }
 
     const reopened = await createApp(config);
-    await reopened.init();
+    await readyApp(reopened);
     const runs: RetrainingRunView[] = (
       await request(reopened.getHttpServer()).get(`/schedules/${schedule.id}/runs`).expect(200)
     ).body;

@@ -7,7 +7,7 @@ import { AppConfig } from '../../src/config/config';
 import { DatasetsService } from '../../src/modules/datasets/datasets.service';
 import { ModelsService } from '../../src/modules/models/models.service';
 import { ScoringProgress, ScoringService } from '../../src/modules/scoring/scoring.service';
-import { sharedData, startTestApp } from '../support/app';
+import { readyApp, sharedData, startTestApp } from '../support/app';
 
 type Row = Record<string, string | number>;
 
@@ -334,7 +334,7 @@ describe('scoring (bank marketing, 4,521 customers)', () => {
     ]);
 
     const restarted = await createApp(config);
-    await restarted.init();
+    await readyApp(restarted);
     try {
       const response = await request(restarted.getHttpServer())
         .get(`/scoring/runs/${finished.id}`)

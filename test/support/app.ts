@@ -36,9 +36,18 @@ export async function startTestApp(
 ): Promise<{ app: INestApplication; config: AppConfig }> {
   const config = tempConfig(overrides);
   const app = await createApp(config);
-  await app.init();
+  await readyApp(app);
 
   return { app, config };
+}
+
+/**
+ * Initialises an app made with `createApp` for requests through `getHttpServer()`, without
+ * listening: Fastify answers only once its plugins are loaded.
+ */
+export async function readyApp(app: INestApplication): Promise<void> {
+  await app.init();
+  await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
 }
 
 /** Absolute path of a file in the shared data folder (`../shared/data`). */

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request, Response } from 'express';
 import { NotFoundError, UserError } from '../../common/errors';
+import type { HttpReply, HttpRequest } from '../../common/http';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { ApiKeysService } from './api-keys.service';
 import { actionOf, AuditService, MUTATING_METHODS } from './audit.service';
@@ -36,7 +36,7 @@ export class AccessGuard implements CanActivate {
   }
 
   private async check(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<Request>();
+    const request = context.switchToHttp().getRequest<HttpRequest>();
     const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, [
       context.getHandler(),
       context.getClass(),
@@ -47,7 +47,7 @@ export class AccessGuard implements CanActivate {
 
     const identity = await this.resolver.identify(request);
     if (identity.kind !== 'key') {
-      context.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer');
+      context.switchToHttp().getResponse<HttpReply>().header('WWW-Authenticate', 'Bearer');
       throw identity.kind === 'anonymous'
         ? new UserError(
             'api_key_missing',
@@ -87,7 +87,7 @@ export class AccessGuard implements CanActivate {
     return true;
   }
 
-  private async refuse(request: Request, code: string, message: string): Promise<never> {
+  private async refuse(request: HttpRequest, code: string, message: string): Promise<never> {
     if (MUTATING_METHODS.has(request.method)) {
       await this.audit.recordRequest(request, 403);
     }
@@ -96,12 +96,12 @@ export class AccessGuard implements CanActivate {
 
   /** For a role limited to its own endpoints: the endpoint the request is about is linked. */
   private async checkOwnEndpoint(
-    request: Request,
+    request: HttpRequest,
     caller: Caller,
     reference: EndpointReference,
   ): Promise<void> {
     if ('deliveryParam' in reference) {
-      const deliveryId = request.params[reference.deliveryParam];
+      const deliveryId = (request.params as Record<string, unknown>)[reference.deliveryParam];
       // Another endpoint's delivery is "not found", so its id tells nothing about it.
       if (
         typeof deliveryId !== 'string' ||
@@ -113,7 +113,7 @@ export class AccessGuard implements CanActivate {
       return;
     }
     const owned = await this.keys.endpointsOf(caller.keyId);
-    const endpointId = request.query[reference.query];
+    const endpointId = (request.query as Record<string, unknown>)[reference.query];
     if (typeof endpointId !== 'string' || !owned.includes(endpointId)) {
       const yours = owned.length ? owned.join(', ') : 'none yet: an admin links them to the key';
       await this.refuse(

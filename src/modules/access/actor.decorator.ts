@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { HttpRequest } from '../../common/http';
 import { Caller, callerOf } from './caller';
 
 /**
@@ -8,7 +8,7 @@ import { Caller, callerOf } from './caller';
  * (`BULLSEYE_AUTH=off`), the body's `actor` or `api`.
  */
 export const Actor = createParamDecorator((_data: unknown, context: ExecutionContext): string => {
-  const request = context.switchToHttp().getRequest<Request>();
+  const request = context.switchToHttp().getRequest<HttpRequest>();
 
   return actorFor(callerOf(request), (request.body as { actor?: unknown } | undefined)?.actor);
 });

@@ -6,9 +6,9 @@ import {
   NestInterceptor,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request, Response } from 'express';
 import { catchError, concatMap, from, Observable, throwError } from 'rxjs';
 import { UserError } from '../../common/errors';
+import type { HttpReply, HttpRequest } from '../../common/http';
 import {
   AuditService,
   CHANGES_NOTHING,
@@ -29,7 +29,7 @@ export class AuditInterceptor implements NestInterceptor {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const request = context.switchToHttp().getRequest<Request>();
+    const request = context.switchToHttp().getRequest<HttpRequest>();
     if (context.getType() !== 'http' || !MUTATING_METHODS.has(request.method)) {
       return next.handle();
     }
@@ -40,7 +40,7 @@ export class AuditInterceptor implements NestInterceptor {
     if (unchanged?.(request)) {
       return next.handle();
     }
-    const response = context.switchToHttp().getResponse<Response>();
+    const response = context.switchToHttp().getResponse<HttpReply>();
 
     return next.handle().pipe(
       concatMap((answer) =>

@@ -1,7 +1,7 @@
 import { Injectable, Logger, SetMetadata } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Request } from 'express';
 import { DataSource } from 'typeorm';
+import { HttpRequest, routeOf } from '../../common/http';
 import { inTransaction } from '../../database/unit-of-work';
 import { AuditEntryView, AuditQuery, Page, toAuditEntryView } from './access.dto';
 import { customerHash } from '../privacy/erasure-plan';
@@ -15,7 +15,7 @@ export const MUTATING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export const CHANGES_NOTHING = 'bullseye:changes-nothing';
 
 /** Whether a request to a route that `@ChangesNothing` marks leaves everything as it was. */
-export type ChangesNothingWhen = (request: Request) => boolean;
+export type ChangesNothingWhen = (request: HttpRequest) => boolean;
 
 /**
  * Marks a POST that changes nothing — a real-time score, a dry run — so it is left out of
@@ -42,7 +42,7 @@ export class AuditService {
    * returned, whose `id` names what was created. A failed write is logged, not thrown:
    * the change it describes has already been made.
    */
-  async recordRequest(request: Request, status: number, answer?: unknown): Promise<void> {
+  async recordRequest(request: HttpRequest, status: number, answer?: unknown): Promise<void> {
     const caller = callerOf(request);
     const entry: Omit<AuditEntryEntity, 'id'> = {
       at: new Date(),
@@ -113,17 +113,15 @@ export class AuditService {
 }
 
 /** `POST /campaigns/:id/activate`: the method and the route's pattern, not its values. */
-export function actionOf(request: Request): string {
-  const route = (request.route as { path?: unknown } | undefined)?.path;
-
-  return `${request.method} ${typeof route === 'string' ? route : request.path}`;
+export function actionOf(request: HttpRequest): string {
+  return `${request.method} ${routeOf(request)}`;
 }
 
 /** The route's parameters, and the `id` of the answer when it names something else. */
-export function targetOf(request: Request, answer: unknown): Record<string, string> {
+export function targetOf(request: HttpRequest, answer: unknown): Record<string, string> {
   const target: Record<string, string> = {};
   const customerRoute = isCustomerRoute(request);
-  for (const [name, value] of Object.entries(request.params ?? {})) {
+  for (const [name, value] of Object.entries((request.params as Record<string, unknown> | undefined) ?? {})) {
     if (typeof value === 'string') {
       // A customer is named by the hash their erasure is recorded under, never by id: an
       // erasure leaves no row that names the customer.
@@ -140,13 +138,11 @@ export function targetOf(request: Request, answer: unknown): Record<string, stri
 }
 
 /** `/customers/:id` and the routes under it. */
-function isCustomerRoute(request: Request): boolean {
-  const route = (request.route as { path?: unknown } | undefined)?.path;
-
-  return typeof route === 'string' && /^\/customers\/:id(\/|$)/.test(route);
+function isCustomerRoute(request: HttpRequest): boolean {
+  return /^\/customers\/:id(\/|$)/.test(routeOf(request));
 }
 
-function requestIdOf(request: Request): string | null {
+function requestIdOf(request: HttpRequest): string | null {
   const id = (request as { id?: unknown }).id;
 
   return typeof id === 'string' || typeof id === 'number' ? String(id).slice(0, 128) : null;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import type { HttpRequest } from '../../common/http';
 import { ApiKeysService } from './api-keys.service';
 import { Identity, knownIdentity, rememberIdentity } from './caller';
 import { presentedKey } from './key-material';
@@ -9,7 +9,7 @@ import { presentedKey } from './key-material';
 export class CallerResolver {
   constructor(private readonly keys: ApiKeysService) {}
 
-  async identify(request: Request): Promise<Identity> {
+  async identify(request: HttpRequest): Promise<Identity> {
     const known = knownIdentity(request);
     if (known) {
       return known;

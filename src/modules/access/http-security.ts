@@ -1,24 +1,31 @@
-import type { IncomingMessage } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import express, { RequestHandler } from 'express';
-import helmet from 'helmet';
+import type { IncomingHttpHeaders } from 'node:http';
+import compress from '@fastify/compress';
+import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { UserError } from '../../common/errors';
 import type { AppConfig } from '../../config/config';
 
+/** The content encodings a request body may come in. */
+const REQUEST_ENCODINGS: ('gzip' | 'deflate' | 'br')[] = ['gzip', 'deflate', 'br'];
+
 /**
- * What every HTTP answer gets before any route runs: helmet's security headers, CORS only
- * for the origins configured, and JSON and form bodies up to `bodyLimitBytes` (a larger
- * one is a 413 in the API's error format). Dataset uploads are multipart and keep their
- * own limit. Call it before the application is initialised, on an application created
- * with `bodyParser: false`.
+ * What every HTTP request meets before any route runs: helmet's security headers, CORS only
+ * for the origins configured, gzip, deflate and brotli bodies inflated (a body is limited to
+ * `bodyLimitBytes` once inflated, so a small bomb is still a 413), and JSON only in UTF-8.
+ * Dataset uploads are multipart, read as a stream with their own limit
+ * (DatasetUploadInterceptor). Call it before the application is initialised.
  */
-export function secureHttp(
-  app: NestExpressApplication,
-  config: Pick<AppConfig, 'bodyLimitBytes' | 'corsOrigins'>,
-): void {
+export async function secureHttp(
+  app: NestFastifyApplication,
+  config: Pick<AppConfig, 'corsOrigins' | 'uploadLimitBytes'>,
+): Promise<void> {
   // Without upgrade-insecure-requests, so /docs still loads its scripts over plain http
   // (http://127.0.0.1:3000 by default).
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+  });
   if (config.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.corsOrigins.includes('*') ? '*' : [...config.corsOrigins],
@@ -26,38 +33,77 @@ export function secureHttp(
       maxAge: 600,
     });
   }
-  // The application is created with `bodyParser: false`: these are its parsers. Signed
-  // requests (POST /events) are checked over the exact bytes, kept in `rawBody`.
-  const options = { limit: config.bodyLimitBytes, verify: keepRawBody };
-  app.use(limited(express.json(options), config.bodyLimitBytes));
-  app.use(limited(express.urlencoded({ ...options, extended: true }), config.bodyLimitBytes));
+  // Answers are not compressed (globalCompression); request bodies are inflated.
+  await app.register(compress, {
+    globalCompression: false,
+    requestEncodings: REQUEST_ENCODINGS,
+    onUnsupportedRequestEncoding: (encoding: string) =>
+      new UserError(
+        'unsupported_media_type',
+        `The body's content encoding "${encoding}" is not one this API reads; send it ` +
+          `uncompressed or as ${REQUEST_ENCODINGS.join(', ')}.`,
+        415,
+      ),
+    // Its fields are copied onto zlib's error, which Nest then reads as Fastify's 400.
+    onInvalidRequestPayload: (encoding: string, _request: unknown, error: Error) =>
+      Object.assign(new Error(), {
+        name: 'FastifyError',
+        code: 'FST_ERR_BAD_CONTENT_ENCODING',
+        statusCode: 400,
+        message: `The body is not valid ${encoding} (${error.message}); send it as Content-Encoding says.`,
+      }),
+  });
+  app.getHttpAdapter().getInstance().addHook('onRequest', refuseOtherCharsets);
+  // One file a request, in the field "file"; other parts are refused by the interceptor.
+  await app.register(multipart, {
+    limits: { fileSize: config.uploadLimitBytes, files: 1, fields: 20 },
+  });
 }
 
-function keepRawBody(request: IncomingMessage, _response: unknown, body: Buffer): void {
-  (request as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
+/**
+ * Fastify reads text bodies as UTF-8 whatever charset they name; one that names another is
+ * refused rather than misread.
+ */
+function refuseOtherCharsets(request: FastifyRequest, _reply: FastifyReply, done: () => void) {
+  const type = request.headers['content-type'];
+  const charset = type?.includes('charset') ? /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(type) : null;
+  if (charset && !/^utf-?8$/i.test(charset[1])) {
+    throw new UserError(
+      'unsupported_media_type',
+      `The body's charset "${charset[1]}" is not one this API reads; send it as UTF-8.`,
+      415,
+    );
+  }
+  done();
 }
 
-/** The parser, with its "too large" error turned into the API's 413. */
-function limited(parser: RequestHandler, limitBytes: number): RequestHandler {
-  return function parse(request, response, next) {
-    parser(request, response, (error?: unknown) => {
-      if ((error as { type?: unknown } | undefined)?.type === 'entity.too.large') {
-        next(
-          new UserError(
-            'payload_too_large',
-            `The request body is larger than ${formatBytes(limitBytes)}; send less at once ` +
-              '(the limit is BULLSEYE_BODY_LIMIT_MB).',
-            413,
-          ),
-        );
-
-        return;
-      }
-      next(error);
-    });
+/**
+ * Fastify's settings: the body limit, request ids taken from `x-request-id`, `__proto__` and
+ * `constructor.prototype` keys dropped from JSON bodies (never read, not an error), and a
+ * URL that cannot be decoded answered in the API's error format.
+ */
+export function httpAdapterOptions(
+  config: Pick<AppConfig, 'bodyLimitBytes'>,
+  requestId: (request: { headers: IncomingHttpHeaders }) => string,
+): FastifyServerOptions {
+  return {
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: requestId,
+    logger: false,
+    onProtoPoisoning: 'remove',
+    onConstructorPoisoning: 'remove',
+    frameworkErrors: (error: FastifyError, _request, reply: FastifyReply) => {
+      void (reply as FastifyReply).code(error.statusCode ?? 400).send({
+        error: {
+          code: 'bad_request',
+          message: `The URL cannot be read (${error.message}); percent-encode it correctly.`,
+          details: [],
+        },
+      });
+    },
   };
 }
 
-function formatBytes(bytes: number): string {
+export function formatBytes(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${+(bytes / 1024 / 1024).toFixed(2)} MB` : `${bytes} bytes`;
 }

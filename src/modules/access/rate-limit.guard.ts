@@ -8,8 +8,8 @@ import {
   ThrottlerModuleOptions,
   ThrottlerStorage,
 } from '@nestjs/throttler';
-import type { Request } from 'express';
 import { UserError } from '../../common/errors';
+import type { HttpRequest } from '../../common/http';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { CallerResolver } from './caller-resolver';
 
@@ -37,7 +37,7 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   protected override async getTracker(request: Record<string, unknown>): Promise<string> {
-    const identity = await this.resolver.identify(request as unknown as Request);
+    const identity = await this.resolver.identify(request as unknown as HttpRequest);
 
     return identity.kind === 'key'
       ? `key:${identity.caller.keyId}`

@@ -9,7 +9,7 @@ import {
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { HttpReply } from '../../common/http';
 import { UserError } from '../../common/errors';
 import { Roles } from '../access/roles';
 import type { RunView } from './campaign-run.entity';
@@ -51,7 +51,7 @@ export class RunsController {
     @Param('id') id: string,
     @Body() body: StartRunDto,
     @Headers('idempotency-key') header: string | undefined,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: HttpReply,
   ): Promise<RunView> {
     const started = await this.runs.begin({
       campaignId: id,

@@ -1,51 +1,85 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
 import {
   CallHandler,
+  createParamDecorator,
   ExecutionContext,
   Inject,
   Injectable,
   Logger,
   NestInterceptor,
 } from '@nestjs/common';
-import type { Request, RequestHandler, Response } from 'express';
-import multer, { MulterError } from 'multer';
 import { finalize, Observable } from 'rxjs';
 import { UserError } from '../../common/errors';
+import type { HttpRequest } from '../../common/http';
 import { APP_CONFIG, AppConfig } from '../../config/config';
+
+/** The file of an upload, as the controller receives it (`@UploadedFile()`). */
+export interface ReceivedUpload {
+  /** Where the bytes are, under `<dataDir>/uploads`. */
+  readonly path: string;
+  /** The file name the client sent. */
+  readonly originalname: string;
+}
+
+const uploads = new WeakMap<object, ReceivedUpload>();
+
+/** The file DatasetUploadInterceptor received for this request; `undefined` without one. */
+export const UploadedDataset = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): ReceivedUpload | undefined =>
+    uploads.get(context.switchToHttp().getRequest<HttpRequest>()),
+);
 
 /**
  * Receives the `file` field of a multipart upload into a temporary file under
- * `<dataDir>/uploads` (never into memory), and deletes that file once the request is
- * answered, whether the import worked or not.
+ * `<dataDir>/uploads` (streamed, never held in memory) and the other fields into the body,
+ * and deletes that file once the request is answered, whether the import worked or not.
  */
 @Injectable()
 export class DatasetUploadInterceptor implements NestInterceptor {
   private readonly logger = new Logger(DatasetUploadInterceptor.name);
-  private readonly receive: RequestHandler;
+  private readonly directory: string;
   private readonly limitBytes: number;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    const directory = path.join(config.dataDir, 'uploads');
-    fs.mkdirSync(directory, { recursive: true });
+    this.directory = path.join(config.dataDir, 'uploads');
+    fs.mkdirSync(this.directory, { recursive: true });
     this.limitBytes = config.uploadLimitBytes;
-    this.receive = multer({
-      dest: directory,
-      limits: { fileSize: config.uploadLimitBytes, files: 1 },
-    }).single('file');
   }
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
-    const http = context.switchToHttp();
-    const request = http.getRequest<Request>();
-    await new Promise<void>((resolve, reject) =>
-      this.receive(request, http.getResponse<Response>(), (error: unknown) =>
-        error ? reject(this.toUserError(error)) : resolve(),
-      ),
-    );
-    const upload = request.file?.path;
+    const request = context.switchToHttp().getRequest<HttpRequest>();
+    if (!request.isMultipart()) {
+      // No file then: the options in the body are checked, and the controller says so.
+      return next.handle();
+    }
+    const fields: Record<string, string> = {};
+    let upload: ReceivedUpload | undefined;
+    try {
+      for await (const part of request.parts()) {
+        if (part.type === 'field') {
+          fields[part.fieldname] = String(part.value);
+          continue;
+        }
+        if (part.fieldname !== 'file' || upload !== undefined) {
+          part.file.resume();
+          throw unexpectedFile(part.fieldname);
+        }
+        upload = { path: path.join(this.directory, randomUUID()), originalname: part.filename };
+        await pipeline(part.file, fs.createWriteStream(upload.path));
+      }
+    } catch (error) {
+      this.remove(upload?.path);
+      throw this.toUserError(error);
+    }
+    request.body = fields;
+    if (upload !== undefined) {
+      uploads.set(request, upload);
+    }
 
-    return next.handle().pipe(finalize(() => this.remove(upload)));
+    return next.handle().pipe(finalize(() => this.remove(upload?.path)));
   }
 
   private remove(upload: string | undefined): void {
@@ -61,12 +95,11 @@ export class DatasetUploadInterceptor implements NestInterceptor {
   }
 
   private toUserError(error: unknown): unknown {
-    if (!(error instanceof MulterError)) {
-      return error instanceof Error && /multipart|form|boundary/i.test(error.message)
-        ? new UserError('dataset_upload_invalid', `The upload cannot be read: ${error.message}.`)
-        : error;
+    if (error instanceof UserError) {
+      return error;
     }
-    if (error.code === 'LIMIT_FILE_SIZE') {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'FST_REQ_FILE_TOO_LARGE') {
       const megabytes = (this.limitBytes / 1024 / 1024).toFixed(1);
 
       return new UserError(
@@ -77,12 +110,22 @@ export class DatasetUploadInterceptor implements NestInterceptor {
         [{ field: 'file', message: `more than ${this.limitBytes} bytes` }],
       );
     }
+    if (typeof code === 'string' && /^FST_(FILES|FIELDS|PARTS)_LIMIT$/.test(code)) {
+      return unexpectedFile('file', (error as Error).message);
+    }
+    if (error instanceof Error && /multipart|form|boundary|part/i.test(error.message)) {
+      return new UserError('dataset_upload_invalid', `The upload cannot be read: ${error.message}.`);
+    }
 
-    return new UserError(
-      'dataset_upload_invalid',
-      `Send one file in the multipart field "file" (${error.message}).`,
-      400,
-      [{ field: error.field ?? 'file', message: error.message }],
-    );
+    return error;
   }
+}
+
+function unexpectedFile(field: string, why = 'unexpected field'): UserError {
+  return new UserError(
+    'dataset_upload_invalid',
+    `Send one file in the multipart field "file" (${why}).`,
+    400,
+    [{ field, message: why }],
+  );
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, UseInterceptors } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -13,7 +13,11 @@ import {
 import { UserError } from '../../common/errors';
 import { Roles } from '../access/roles';
 import { DatasetView } from './dataset-schema';
-import { DatasetUploadInterceptor } from './dataset-upload.interceptor';
+import {
+  DatasetUploadInterceptor,
+  ReceivedUpload,
+  UploadedDataset,
+} from './dataset-upload.interceptor';
 import {
   DatasetResponse,
   ImportDatasetDto,
@@ -41,7 +45,7 @@ export class DatasetsController {
   @ApiUnprocessableEntityResponse({ description: 'The file cannot be imported (see error.code).' })
   @ApiPayloadTooLargeResponse({ description: 'The file is larger than the upload limit.' })
   async import(
-    @UploadedFile() file: Express.Multer.File | undefined,
+    @UploadedDataset() file: ReceivedUpload | undefined,
     @Body() body: ImportDatasetDto,
   ): Promise<DatasetView> {
     if (file === undefined) {

@@ -6,7 +6,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { HttpRequest } from '../../common/http';
 import { UserError } from '../../common/errors';
 import { Roles } from '../access/roles';
 import { EventsService, IngestResult } from './events.service';
@@ -33,7 +33,7 @@ export class EventsController {
       'minutes), `signature_invalid`',
   })
   @ApiBadRequestResponse({ description: '`events_invalid`, with a JSON path per problem' })
-  receive(@Req() request: RawBodyRequest<Request>, @Body() body: unknown): Promise<IngestResult> {
+  receive(@Req() request: RawBodyRequest<HttpRequest>, @Body() body: unknown): Promise<IngestResult> {
     if (!request.rawBody) {
       throw new UserError(
         'events_content_type',
