@@ -104,7 +104,11 @@ function bodyParserRejection(exception: unknown): { status: number; body: ErrorB
   if (typeof exception !== 'object' || exception === null) {
     return null;
   }
-  const { statusCode: status, code, message } = exception as {
+  const {
+    statusCode: status,
+    code,
+    message,
+  } = exception as {
     statusCode?: unknown;
     code?: unknown;
     message?: unknown;

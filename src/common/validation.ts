@@ -73,14 +73,15 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     whitelist: true,
     forbidNonWhitelisted: true,
-    exceptionFactory: (errors) => {
-      const details = validationDetails(errors);
+    exceptionFactory: (errors) => validationFailed(validationDetails(errors)),
+  });
+}
 
-      return new BadRequestException({
-        code: 'validation_failed',
-        message: `The request is invalid: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
-        details,
-      });
-    },
+/** The API's answer to a body that fails its check: `validation_failed`, a detail a problem. */
+export function validationFailed(details: ErrorDetail[]): BadRequestException {
+  return new BadRequestException({
+    code: 'validation_failed',
+    message: `The request is invalid: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+    details,
   });
 }

@@ -10,6 +10,11 @@ import { buildProgram } from '../../src/cli/main';
 import type { AppConfig } from '../../src/config/config';
 import { inTransaction } from '../../src/database/unit-of-work';
 import { ApiKeysService } from '../../src/modules/access/api-keys.service';
+import {
+  CHANGES_NOTHING,
+  ChangesNothingWhen,
+  MUTATING_METHODS,
+} from '../../src/modules/access/audit.service';
 import { generateKey, hashKey } from '../../src/modules/access/key-material';
 import type { Role } from '../../src/modules/access/roles';
 import { DeliveryService } from '../../src/modules/delivery/delivery.service';
@@ -136,16 +141,42 @@ function registeredRoutes(app: INestApplication): string[] {
     if (!controller) {
       continue;
     }
-    const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
     for (const name of scanner.getAllMethodNames(controller.prototype)) {
       const handler = (controller.prototype as Record<string, object>)[name];
       const method: RequestMethod | undefined = Reflect.getMetadata(METHOD_METADATA, handler);
       if (method === undefined) {
         continue;
       }
-      const own = String(Reflect.getMetadata(PATH_METADATA, handler) ?? '');
-      const joined = [base, own].map((part) => part.replace(/^\/+|\/+$/g, '')).filter(Boolean);
-      routes.push(`${RequestMethod[method]} /${joined.join('/')}`);
+      routes.push(routeName(controller, handler));
+    }
+  }
+
+  return routes.sort();
+}
+
+/** `METHOD /path` of a controller's handler. */
+function routeName(controller: object, handler: object): string {
+  const method: RequestMethod = Reflect.getMetadata(METHOD_METADATA, handler);
+  const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
+  const own = String(Reflect.getMetadata(PATH_METADATA, handler) ?? '');
+  const joined = [base, own].map((part) => part.replace(/^\/+|\/+$/g, '')).filter(Boolean);
+
+  return `${RequestMethod[method]} /${joined.join('/')}`;
+}
+
+/** The routes whose `@ChangesNothing` holds for a request with the body `{}`. */
+function routesChangingNothing(app: INestApplication): string[] {
+  const discovery = new DiscoveryService(app.get(ModulesContainer));
+  const scanner = new MetadataScanner();
+  const routes: string[] = [];
+  for (const wrapper of discovery.getControllers()) {
+    const controller = wrapper.metatype as (new () => object) | undefined;
+    for (const name of controller ? scanner.getAllMethodNames(controller.prototype) : []) {
+      const handler = (controller!.prototype as Record<string, object>)[name];
+      const when: ChangesNothingWhen | undefined = Reflect.getMetadata(CHANGES_NOTHING, handler);
+      if (when?.({ body: {} } as Parameters<ChangesNothingWhen>[0])) {
+        routes.push(routeName(controller!, handler));
+      }
     }
   }
 
@@ -176,6 +207,7 @@ describe('access control', () => {
   let config: AppConfig;
   let dataSource: DataSource;
   const keys: Record<Role, string> = { admin: '', marketer: '', integrator: '' };
+  const keyIds: Record<Role, string> = { admin: '', marketer: '', integrator: '' };
   const warnings: string[] = [];
 
   const api = () => request(app.getHttpServer());
@@ -193,7 +225,9 @@ describe('access control', () => {
     dataSource = app.get(DataSource);
     const service = app.get(ApiKeysService);
     for (const role of ['admin', 'marketer', 'integrator'] as const) {
-      keys[role] = (await service.create({ name: `walk-${role}`, role })).key;
+      const created = await service.create({ name: `walk-${role}`, role });
+      keys[role] = created.key;
+      keyIds[role] = created.id;
     }
   });
 
@@ -268,6 +302,23 @@ describe('access control', () => {
       }
 
       expect(wrong).toEqual([]);
+    });
+
+    it('wrote an audit entry for each call above to a route that changes something', async () => {
+      const mutating = registeredRoutes(app).filter((route) =>
+        MUTATING_METHODS.has(route.split(' ')[0]),
+      );
+      const unaudited = routesChangingNothing(app);
+      const audited: { action: string }[] = await dataSource.query(
+        'SELECT DISTINCT action FROM audit_log WHERE key_id = ?',
+        [keyIds.admin],
+      );
+
+      // The walk sent `{}` to each: no route but POST /score changes nothing for it.
+      expect(unaudited).toEqual(['POST /score']);
+      expect(audited.map((row) => row.action).sort()).toEqual(
+        mutating.filter((route) => !unaudited.includes(route)),
+      );
     });
 
     it('serves /health and the API docs without a key', async () => {

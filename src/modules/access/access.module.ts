@@ -1,5 +1,5 @@
-import { Inject, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
+import { Global, Inject, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { APP_GUARD, HttpAdapterHost } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { AccessGuard } from './access.guard';
@@ -13,8 +13,10 @@ import { RATE_LIMIT_WINDOW_MS, RateLimitGuard } from './rate-limit.guard';
 /**
  * Who may call the API: API keys with a role each, checked on every route (which declares
  * its roles with `@Roles`, or `@Public`); a rate limit per key; and the audit log of every
- * mutating request. The guards run in the order listed: rate limit, then access.
+ * mutating request. The guards run in the order listed: rate limit, then access. Global,
+ * so the audit interceptor each controller binds (`@Audited()`) finds its service here.
  */
+@Global()
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
@@ -31,9 +33,9 @@ import { RATE_LIMIT_WINDOW_MS, RateLimitGuard } from './rate-limit.guard';
     CallerResolver,
     { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_GUARD, useClass: AccessGuard },
-    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+    AuditInterceptor,
   ],
-  exports: [ApiKeysService, AuditService],
+  exports: [ApiKeysService, AuditService, AuditInterceptor],
 })
 export class AccessModule implements OnApplicationBootstrap {
   private readonly logger = new Logger(AccessModule.name);

@@ -19,10 +19,12 @@ import {
 import { ApiKeysService } from './api-keys.service';
 import { AuditService } from './audit.service';
 import { Roles } from './roles';
+import { Audited } from './audit.interceptor';
 
 @ApiTags('access')
 @Roles('admin')
 @Controller('keys')
+@Audited()
 export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
 

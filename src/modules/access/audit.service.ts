@@ -121,7 +121,9 @@ export function actionOf(request: HttpRequest): string {
 export function targetOf(request: HttpRequest, answer: unknown): Record<string, string> {
   const target: Record<string, string> = {};
   const customerRoute = isCustomerRoute(request);
-  for (const [name, value] of Object.entries((request.params as Record<string, unknown> | undefined) ?? {})) {
+  for (const [name, value] of Object.entries(
+    (request.params as Record<string, unknown> | undefined) ?? {},
+  )) {
     if (typeof value === 'string') {
       // A customer is named by the hash their erasure is recorded under, never by id: an
       // erasure leaves no row that names the customer.

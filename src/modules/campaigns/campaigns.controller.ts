@@ -30,12 +30,14 @@ import {
   UpdateCampaignDto,
 } from './campaigns.dto';
 import { CampaignsService, RulesDocument } from './campaigns.service';
+import { Audited } from '../access/audit.interceptor';
 
 const INVALID = 'Invalid definition: `campaign_invalid` or `validation_failed`, with JSON paths.';
 
 @ApiTags('campaigns')
 @Roles('marketer')
 @Controller('campaigns')
+@Audited()
 export class CampaignsController {
   constructor(private readonly campaigns: CampaignsService) {}
 

@@ -10,10 +10,12 @@ import { ChangesNothing } from '../access/audit.service';
 import { Roles } from '../access/roles';
 import { DecideService, DecideView } from './decide.service';
 import { DecideDto } from './runs.dto';
+import { Audited } from '../access/audit.interceptor';
 
 @ApiTags('decisions')
 @Roles('marketer')
 @Controller('decide')
+@Audited()
 export class DecideController {
   constructor(private readonly decisions: DecideService) {}
 

@@ -12,6 +12,7 @@ import type { DecisionExplanation, DecisionView, Page } from './decision.entity'
 import { DecisionPageQuery, SuppressDto } from './runs.dto';
 import type { Suppression } from './suppression.entity';
 import { SuppressionsService } from './suppressions.service';
+import { Audited } from '../access/audit.interceptor';
 
 @ApiTags('decisions')
 @Roles('marketer')
@@ -39,6 +40,7 @@ export class DecisionsController {
 @ApiTags('suppressions')
 @Roles('marketer')
 @Controller('customers/:id/suppression')
+@Audited()
 export class SuppressionsController {
   constructor(private readonly suppressions: SuppressionsService) {}
 

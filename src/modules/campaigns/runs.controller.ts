@@ -17,12 +17,14 @@ import { CampaignRunsService } from './campaign-runs.service';
 import type { DecisionView, Page } from './decision.entity';
 import { DecisionPageQuery, SimulateDto, StartRunDto } from './runs.dto';
 import { SimulationService, SimulationView } from './simulation.service';
+import { Audited } from '../access/audit.interceptor';
 
 const STATUS = { created: 201, existing: 200, resumed: 200 } as const;
 
 @ApiTags('runs')
 @Roles('marketer')
 @Controller()
+@Audited()
 export class RunsController {
   constructor(
     private readonly runs: CampaignRunsService,

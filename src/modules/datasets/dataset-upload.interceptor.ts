@@ -114,7 +114,10 @@ export class DatasetUploadInterceptor implements NestInterceptor {
       return unexpectedFile('file', (error as Error).message);
     }
     if (error instanceof Error && /multipart|form|boundary|part/i.test(error.message)) {
-      return new UserError('dataset_upload_invalid', `The upload cannot be read: ${error.message}.`);
+      return new UserError(
+        'dataset_upload_invalid',
+        `The upload cannot be read: ${error.message}.`,
+      );
     }
 
     return error;

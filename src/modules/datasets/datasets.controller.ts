@@ -25,10 +25,12 @@ import {
   importArgsFrom,
 } from './datasets.dto';
 import { DatasetsService } from './datasets.service';
+import { Audited } from '../access/audit.interceptor';
 
 @ApiTags('datasets')
 @Roles('marketer')
 @Controller('datasets')
+@Audited()
 export class DatasetsController {
   constructor(private readonly datasets: DatasetsService) {}
 

@@ -9,9 +9,11 @@ import {
   ReplaySinceDto,
 } from './delivery.dto';
 import { DeliveryService } from './delivery.service';
+import { Audited } from '../access/audit.interceptor';
 
 @ApiTags('deliveries')
 @Controller('deliveries')
+@Audited()
 export class DeliveryController {
   constructor(private readonly deliveries: DeliveryService) {}
 

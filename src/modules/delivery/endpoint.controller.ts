@@ -16,10 +16,12 @@ import {
   UpdateEndpointDto,
 } from './endpoint.dto';
 import { EndpointService } from './endpoint.service';
+import { Audited } from '../access/audit.interceptor';
 
 @ApiTags('endpoints')
 @Roles('admin')
 @Controller('endpoints')
+@Audited()
 export class EndpointController {
   constructor(private readonly endpoints: EndpointService) {}
 

@@ -10,10 +10,12 @@ import type { HttpRequest } from '../../common/http';
 import { UserError } from '../../common/errors';
 import { Roles } from '../access/roles';
 import { EventsService, IngestResult } from './events.service';
+import { Audited } from '../access/audit.interceptor';
 
 @ApiTags('events')
 @Roles('integrator')
 @Controller('events')
+@Audited()
 export class EventsController {
   constructor(private readonly events: EventsService) {}
 
@@ -33,7 +35,10 @@ export class EventsController {
       'minutes), `signature_invalid`',
   })
   @ApiBadRequestResponse({ description: '`events_invalid`, with a JSON path per problem' })
-  receive(@Req() request: RawBodyRequest<HttpRequest>, @Body() body: unknown): Promise<IngestResult> {
+  receive(
+    @Req() request: RawBodyRequest<HttpRequest>,
+    @Body() body: unknown,
+  ): Promise<IngestResult> {
     if (!request.rawBody) {
       throw new UserError(
         'events_content_type',

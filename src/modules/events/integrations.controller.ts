@@ -17,10 +17,12 @@ import {
   RotateIntegrationSecretDto,
 } from './integrations.dto';
 import { IntegrationsService } from './integrations.service';
+import { Audited } from '../access/audit.interceptor';
 
 @ApiTags('integrations')
 @Roles('admin')
 @Controller('integrations')
+@Audited()
 export class IntegrationsController {
   constructor(private readonly integrations: IntegrationsService) {}
 

@@ -1,5 +1,6 @@
 import Ajv2020, { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import { ErrorDetail, UserError } from '../../common/errors';
+import { schemaErrorDetail } from '../../common/json-schema';
 import type { HyperparameterSchema } from '../../plugins/contract';
 
 /** Checks one plugin's hyperparameters and returns a copy with the defaults filled in. */
@@ -56,28 +57,5 @@ export function compileHyperparameters(
 
 /** One Ajv error as a detail whose path names the offending property itself. */
 export function errorDetail(error: ErrorObject, root: string): ErrorDetail {
-  const segments = error.instancePath
-    .split('/')
-    .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-  const params = error.params as { missingProperty?: string; additionalProperty?: string };
-  const named = params.missingProperty ?? params.additionalProperty;
-  if (named !== undefined) {
-    segments.push(named);
-  }
-  const path = segments.reduce(
-    (acc, s) => (/^\d+$/.test(s) ? `${acc}[${s}]` : `${acc}.${s}`),
-    root,
-  );
-  const message =
-    error.keyword === 'additionalProperties'
-      ? 'is not a known hyperparameter'
-      : error.keyword === 'enum'
-        ? 'must be one of ' +
-          (error.params as { allowedValues: unknown[] }).allowedValues
-            .map((v) => JSON.stringify(v))
-            .join(', ')
-        : (error.message ?? 'is invalid');
-
-  return { path, message, keyword: error.keyword };
+  return schemaErrorDetail(error, root, 'is not a known hyperparameter');
 }

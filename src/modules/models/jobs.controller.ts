@@ -3,10 +3,12 @@ import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from
 import { Roles } from '../access/roles';
 import { TrainingJobView } from './model-views';
 import { ModelsService } from './models.service';
+import { Audited } from '../access/audit.interceptor';
 
 @ApiTags('models')
 @Roles('marketer')
 @Controller('jobs')
+@Audited()
 export class JobsController {
   constructor(private readonly models: ModelsService) {}
 

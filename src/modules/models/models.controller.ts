@@ -14,6 +14,7 @@ import { JobAcceptedDto, TrainModelDto } from './dto/train-model.dto';
 import { PromotionDto } from './dto/promotion.dto';
 import { ModelListItem, ModelVersionView, ModelView } from './model-views';
 import { ModelsService } from './models.service';
+import { Audited } from '../access/audit.interceptor';
 
 const versionPipe = new ParseIntPipe({
   exceptionFactory: () =>
@@ -25,6 +26,7 @@ const versionPipe = new ParseIntPipe({
 @ApiTags('models')
 @Roles('marketer')
 @Controller('models')
+@Audited()
 export class ModelsController {
   constructor(private readonly models: ModelsService) {}
 

@@ -10,11 +10,13 @@ import { Roles } from '../access/roles';
 import { CustomerExport, CustomerExportService } from './customer-export.service';
 import type { ErasureView } from './erasure.entity';
 import { ErasureService } from './erasure.service';
+import { Audited } from '../access/audit.interceptor';
 
 /** A customer's rights over their data: erasure and export. Admin keys only. */
 @ApiTags('customers')
 @Roles()
 @Controller('customers')
+@Audited()
 export class CustomersController {
   constructor(
     private readonly erasure: ErasureService,

@@ -19,6 +19,7 @@ import { DriftService } from './drift.service';
 import { RetrainingService } from './retraining.service';
 import { SchedulesService } from './schedules.service';
 import { DriftReportView, RetrainingRunView, ScheduleView } from './scheduling-views';
+import { Audited } from '../access/audit.interceptor';
 
 const SCHEDULE_BODY = {
   type: 'object',
@@ -74,6 +75,7 @@ export class RetrainDto {
 @ApiTags('scheduling')
 @Roles('marketer')
 @Controller()
+@Audited()
 export class SchedulesController {
   constructor(
     private readonly schedules: SchedulesService,

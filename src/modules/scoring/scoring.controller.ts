@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
@@ -10,25 +11,37 @@ import {
 } from '@nestjs/swagger';
 import { ChangesNothing } from '../access/audit.service';
 import { Roles } from '../access/roles';
-import { RealTimeScoreDto, ScoreRequestDto } from './dto/score-request.dto';
+import { SchemaBodyPipe } from '../../common/json-schema';
+import { RealTimeScoreDto, SCORE_REQUEST_SCHEMA, ScoreRequest } from './dto/score-request.dto';
 import { ScoringRunRequestDto } from './dto/scoring-run.dto';
 import { ScoringService } from './scoring.service';
 import { RealTimeScore, ScoringRunView, StoredScore } from './scoring-views';
+import { Audited } from '../access/audit.interceptor';
 
+/**
+ * POST /score, on its own: it changes nothing, so it is not audited, and its body is checked
+ * by a compiled JSON Schema rather than the class-validator pipe. Without Nest's interceptor
+ * chain and that pipe it costs about half as much a request (`npm run bench:load`).
+ */
 @ApiTags('scoring')
 @Roles('marketer')
 @Controller()
-export class ScoringController {
+export class RealTimeScoringController {
   constructor(private readonly scoring: ScoringService) {}
 
   @Post('score')
   @HttpCode(200)
   @ChangesNothing()
+  @ApiBody({ schema: SCORE_REQUEST_SCHEMA })
   @ApiOkResponse({ type: RealTimeScoreDto, description: 'The probability and its decile.' })
-  @ApiBadRequestResponse({ description: '`customer_attributes_invalid` naming each attribute.' })
+  @ApiBadRequestResponse({
+    description: '`validation_failed`, `score_request_invalid`, `customer_attributes_invalid`',
+  })
   @ApiNotFoundResponse({ description: '`model_not_found`, `customer_not_found`' })
   @ApiConflictResponse({ description: '`model_no_champion`' })
-  score(@Body() body: ScoreRequestDto): Promise<RealTimeScore> {
+  score(
+    @Body(new SchemaBodyPipe<ScoreRequest>(SCORE_REQUEST_SCHEMA)) body: ScoreRequest,
+  ): Promise<RealTimeScore> {
     return this.scoring.scoreCustomer({
       modelName: body.model,
       version: body.version,
@@ -36,6 +49,14 @@ export class ScoringController {
       customerId: body.customerId,
     });
   }
+}
+
+@ApiTags('scoring')
+@Roles('marketer')
+@Controller()
+@Audited()
+export class ScoringController {
+  constructor(private readonly scoring: ScoringService) {}
 
   /** Runs to the end before answering; a long run holds the request open meanwhile. */
   @Post('scoring/runs')

@@ -1,34 +1,49 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsObject, IsOptional, IsString, Min, MinLength } from 'class-validator';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import type { CustomerAttributes } from '../../datasets/dataset-schema';
 
 /** Body of `POST /score`: a customer by attributes or by id. */
-export class ScoreRequestDto {
-  @ApiProperty({ example: 'bank', description: 'The model; its champion scores unless `version`.' })
-  @IsString()
-  @MinLength(1)
-  model: string;
-
-  @ApiPropertyOptional({ example: 2, description: 'A version to use instead of the champion.' })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  version?: number;
-
-  @ApiPropertyOptional({
-    example: { age: 41, job: 'management', balance: 1270, housing: 'yes' },
-    description: 'The attributes to score, by column name; missing ones are imputed.',
-  })
-  @IsOptional()
-  @IsObject()
-  customer?: CustomerAttributes;
-
-  @ApiPropertyOptional({ description: 'A stored customer to score instead of `customer`.' })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  customerId?: string;
+export interface ScoreRequest {
+  readonly model: string;
+  readonly version?: number;
+  readonly customer?: CustomerAttributes;
+  readonly customerId?: string;
 }
+
+/**
+ * The check of a `POST /score` body and its documentation in one (SchemaBodyPipe,
+ * `@ApiBody`). Which of `customer` and `customerId` is sent is the service's check
+ * (`score_request_invalid`).
+ */
+export const SCORE_REQUEST_SCHEMA: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['model'],
+  properties: {
+    model: {
+      type: 'string',
+      minLength: 1,
+      example: 'bank',
+      description: 'The model; its champion scores unless `version`.',
+    },
+    version: {
+      type: 'integer',
+      minimum: 1,
+      example: 2,
+      description: 'A version to use instead of the champion.',
+    },
+    customer: {
+      type: 'object',
+      example: { age: 41, job: 'management', balance: 1270, housing: 'yes' },
+      description: 'The attributes to score, by column name; missing ones are imputed.',
+    },
+    customerId: {
+      type: 'string',
+      minLength: 1,
+      description: 'A stored customer to score instead of `customer`.',
+    },
+  },
+};
 
 export class RealTimeScoreDto {
   @ApiProperty({ example: 0.3127, description: 'Calibrated probability of the positive outcome.' })
