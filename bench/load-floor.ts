@@ -4,7 +4,7 @@
  * model. What this process manages on the machine is the most the framework allows there;
  * the benchmark prints Bullseye's figures as ratios to it.
  *
- *   node -r ts-node/register/transpile-only bench/load-floor.ts <port>
+ *   node dist/bench/load-floor.js <port>   (built by bench:load from this file)
  */
 import 'reflect-metadata';
 import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';

@@ -1,7 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
-import { loggerParams } from './common/logging';
+import type { Logger as PinoInstance } from 'pino';
+import { createLogger, loggerParams } from './common/logging';
 import { AppConfig, loadConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source';
@@ -20,12 +21,16 @@ import { ScoringModule } from './modules/scoring/scoring.module';
 /** The whole Bullseye application, for one configuration. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig = loadConfig()): DynamicModule {
+  /** `logger` writes every line; the HTTP app passes the one its request log uses too. */
+  static forRoot(
+    config: AppConfig = loadConfig(),
+    logger: PinoInstance = createLogger(config),
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerParams(config)),
+        LoggerModule.forRoot(loggerParams(logger)),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config), migrationsRun: true }),
         AccessModule,
         HealthModule,

@@ -5,21 +5,23 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ErrorFilter } from './common/error.filter';
-import { requestIdOf } from './common/logging';
+import { createLogger, logRequests, requestIdOf } from './common/logging';
 import { createValidationPipe } from './common/validation';
 import { AppConfig, loadConfig } from './config/config';
 import { httpAdapterOptions, secureHttp } from './modules/access/http-security';
 
 /** Builds the HTTP application (not yet listening): used by `npm start`, the CLI and tests. */
 export async function createApp(config: AppConfig = loadConfig()): Promise<INestApplication> {
+  const logger = createLogger(config);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config),
+    AppModule.forRoot(config, logger),
     new FastifyAdapter(httpAdapterOptions(config, requestIdOf)),
     // `rawBody` keeps the exact bytes received, over which signed requests (POST /events)
     // are verified.
     { bufferLogs: true, rawBody: true },
   );
   await secureHttp(app, config);
+  logRequests(app.getHttpAdapter().getInstance(), logger);
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new ErrorFilter(config));
   app.useGlobalPipes(createValidationPipe());

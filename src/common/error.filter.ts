@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { formatBytes } from '../modules/access/http-security';
 import { ErrorBody, ErrorDetail, UserError } from './errors';
-import type { HttpReply } from './http';
+import type { HttpReply, HttpRequest } from './http';
 
 const HTTP_CODES: Record<number, string> = {
   400: 'bad_request',
@@ -33,8 +33,10 @@ export class ErrorFilter implements ExceptionFilter {
   constructor(private readonly limits: { readonly bodyLimitBytes: number }) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<HttpReply>();
-    const { status, body } = toErrorResponse(this.explained(exception), this.logger);
+    const http = host.switchToHttp();
+    const reply = http.getResponse<HttpReply>();
+    const requestId = http.getRequest<HttpRequest | undefined>()?.id;
+    const { status, body } = toErrorResponse(this.explained(exception), this.logger, requestId);
     void reply.status(status).send(body);
   }
 
@@ -56,6 +58,7 @@ export class ErrorFilter implements ExceptionFilter {
 export function toErrorResponse(
   exception: unknown,
   logger: Pick<Logger, 'error'>,
+  requestId?: string,
 ): { status: number; body: ErrorBody } {
   if (exception instanceof UserError) {
     return {
@@ -76,7 +79,7 @@ export function toErrorResponse(
     return rejected;
   }
   const errorId = randomUUID();
-  logger.error({ err: exception, errorId }, 'Unexpected error');
+  logger.error({ err: exception, errorId, reqId: requestId }, 'Unexpected error');
 
   return {
     status: HttpStatus.INTERNAL_SERVER_ERROR,

@@ -33,6 +33,17 @@ describe('GET /health', () => {
     expect(response.body.error.message).toContain('/no-such-route');
   });
 
+  it('reads a path with a trailing slash as without, and takes ids over 100 characters', async () => {
+    const slash = await request(app.getHttpServer()).get('/health/').expect(200);
+    const long = await request(app.getHttpServer())
+      .get(`/customers/${'c'.repeat(250)}/export`)
+      .expect(404);
+
+    expect(slash.body.status).toBe('ok');
+    // The route answered (no such customer), not the router (no such route).
+    expect(long.body.error.code).toBe('customer_not_found');
+  });
+
   it('serves the OpenAPI document', async () => {
     const response = await request(app.getHttpServer()).get('/docs/json').expect(200);
 

@@ -1,7 +1,6 @@
 import { Writable } from 'node:stream';
-import pinoHttp from 'pino-http';
 import { QueryFailedError } from 'typeorm';
-import { loggerParams, withoutCustomerIds } from '../../../src/common/logging';
+import { createLogger, withoutCustomerIds } from '../../../src/common/logging';
 
 describe('logs without personal data', () => {
   it('redacts the parameters of a failed statement, which carry attributes', () => {
@@ -12,8 +11,7 @@ describe('logs without personal data', () => {
         done();
       },
     });
-    const params = loggerParams({ logLevel: 'info', logPretty: false }).pinoHttp as object;
-    const { logger } = pinoHttp({ ...params, stream: sink });
+    const logger = createLogger({ logLevel: 'info', logPretty: false }, sink);
     const error = new QueryFailedError(
       'INSERT INTO "customers" ("id", "attributes") VALUES (?, ?)',
       ['c-1', '{"email":"ann@example.com"}'],
