@@ -131,56 +131,46 @@ const ACCESS_CODES = [
   'route_not_declared',
 ];
 
-/** Every route of every controller, as `METHOD /path`, read from Nest's own metadata. */
-function registeredRoutes(app: INestApplication): string[] {
+/** Each route handler of every controller, with its `METHOD /path`, from Nest's metadata. */
+function routeHandlers(app: INestApplication): { route: string; handler: object }[] {
   const discovery = new DiscoveryService(app.get(ModulesContainer));
   const scanner = new MetadataScanner();
-  const routes: string[] = [];
-  for (const wrapper of discovery.getControllers()) {
-    const controller = wrapper.metatype as (new () => object) | undefined;
-    if (!controller) {
-      continue;
-    }
-    for (const name of scanner.getAllMethodNames(controller.prototype)) {
-      const handler = (controller.prototype as Record<string, object>)[name];
-      const method: RequestMethod | undefined = Reflect.getMetadata(METHOD_METADATA, handler);
-      if (method === undefined) {
-        continue;
-      }
-      routes.push(routeName(controller, handler));
-    }
-  }
-
-  return routes.sort();
-}
-
-/** `METHOD /path` of a controller's handler. */
-function routeName(controller: object, handler: object): string {
-  const method: RequestMethod = Reflect.getMetadata(METHOD_METADATA, handler);
-  const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
-  const own = String(Reflect.getMetadata(PATH_METADATA, handler) ?? '');
-  const joined = [base, own].map((part) => part.replace(/^\/+|\/+$/g, '')).filter(Boolean);
-
-  return `${RequestMethod[method]} /${joined.join('/')}`;
-}
-
-/** The routes whose `@ChangesNothing` holds for a request with the body `{}`. */
-function routesChangingNothing(app: INestApplication): string[] {
-  const discovery = new DiscoveryService(app.get(ModulesContainer));
-  const scanner = new MetadataScanner();
-  const routes: string[] = [];
+  const found: { route: string; handler: object }[] = [];
   for (const wrapper of discovery.getControllers()) {
     const controller = wrapper.metatype as (new () => object) | undefined;
     for (const name of controller ? scanner.getAllMethodNames(controller.prototype) : []) {
       const handler = (controller!.prototype as Record<string, object>)[name];
-      const when: ChangesNothingWhen | undefined = Reflect.getMetadata(CHANGES_NOTHING, handler);
-      if (when?.({ body: {} } as Parameters<ChangesNothingWhen>[0])) {
-        routes.push(routeName(controller!, handler));
+      const method: RequestMethod | undefined = Reflect.getMetadata(METHOD_METADATA, handler);
+      if (method === undefined) {
+        continue;
       }
+      const base = String(Reflect.getMetadata(PATH_METADATA, controller!) ?? '');
+      const own = String(Reflect.getMetadata(PATH_METADATA, handler) ?? '');
+      const joined = [base, own].map((part) => part.replace(/^\/+|\/+$/g, '')).filter(Boolean);
+      found.push({ route: `${RequestMethod[method]} /${joined.join('/')}`, handler });
     }
   }
 
-  return routes.sort();
+  return found.sort((a, b) => a.route.localeCompare(b.route));
+}
+
+/** Every route of every controller, as `METHOD /path`. */
+function registeredRoutes(app: INestApplication): string[] {
+  return routeHandlers(app)
+    .map(({ route }) => route)
+    .sort();
+}
+
+/** The routes whose `@ChangesNothing` holds for a request with the body `{}`. */
+function routesChangingNothing(app: INestApplication): string[] {
+  return routeHandlers(app)
+    .filter(({ handler }) => {
+      const when: ChangesNothingWhen | undefined = Reflect.getMetadata(CHANGES_NOTHING, handler);
+
+      return when?.({ body: {} } as Parameters<ChangesNothingWhen>[0]) === true;
+    })
+    .map(({ route }) => route)
+    .sort();
 }
 
 /** Asks until `read` gives a value (writes that do not hold up a request land shortly after). */
