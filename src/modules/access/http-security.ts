@@ -97,8 +97,7 @@ export function httpAdapterOptions(
     genReqId: requestId,
     logger: false,
     // As Express did: `/campaigns/` is `/campaigns`, and ids may be long (an email).
-    ignoreTrailingSlash: true,
-    maxParamLength: 1024,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',
     frameworkErrors: (error: FastifyError, _request, reply: FastifyReply) => {
