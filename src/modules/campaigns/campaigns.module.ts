@@ -4,6 +4,7 @@ import { DeliveryModule } from '../delivery/delivery.module';
 import { ModelsModule } from '../models/models.module';
 import { ScoringModule } from '../scoring/scoring.module';
 import { CampaignRunsService } from './campaign-runs.service';
+import { RunBatchWriter } from './run-batch-writer';
 import { CampaignsController } from './campaigns.controller';
 import { CampaignsService } from './campaigns.service';
 import { DecideController } from './decide.controller';
@@ -28,6 +29,7 @@ import { SuppressionsService } from './suppressions.service';
     SuppressionsService,
     SimulationService,
     CampaignRunsService,
+    RunBatchWriter,
     DecideService,
   ],
   exports: [
