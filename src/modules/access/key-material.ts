@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../../common/sha256';
 
 /** Every Bullseye API key starts so, which lets secret scanners and people recognise one. */
 export const KEY_PREFIX = 'bsk_';
@@ -23,7 +24,7 @@ export function newKeyId(): string {
  * looked up by an index on every request instead of costing tens of milliseconds each.
  */
 export function hashKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return sha256Hex(key);
 }
 
 /** The start of a key, to tell keys apart in lists without revealing them. */

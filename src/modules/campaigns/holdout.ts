@@ -1,4 +1,4 @@
-import * as crypto from 'node:crypto';
+import { sha256Hex } from '../../common/sha256';
 
 /**
  * The holdout group: customers a campaign deliberately leaves alone, to measure its lift.
@@ -9,15 +9,6 @@ import * as crypto from 'node:crypto';
 
 /** 2^48: the first six bytes of the hash make the draw. */
 const SCALE = 2 ** 48;
-
-/**
- * SHA-256 as hex. The one-shot `crypto.hash` (Node 20.12 and later) takes about a third of
- * the time of a Hash object, which a run pays once a customer; older Node builds the object.
- */
-const sha256Hex: (text: string) => string =
-  typeof crypto.hash === 'function'
-    ? (text) => crypto.hash('sha256', text, 'hex')
-    : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 /** A uniform draw in [0, 1) from SHA-256 of the campaign id and the customer's key. */
 export function holdoutDraw(campaignId: string, customerKey: string): number {
