@@ -74,7 +74,7 @@ export function toErrorResponse(
       return { status, body: fromHttpException(exception, status) };
     }
   }
-  const rejected = bodyParserRejection(exception);
+  const rejected = fastifyRejection(exception);
   if (rejected) {
     return rejected;
   }
@@ -101,7 +101,7 @@ export function toErrorResponse(
  * are, from a route's own use of a plugin. They are the client's mistakes, not faults of
  * ours.
  */
-function bodyParserRejection(exception: unknown): { status: number; body: ErrorBody } | null {
+function fastifyRejection(exception: unknown): { status: number; body: ErrorBody } | null {
   // Not `instanceof Error`: zlib's errors, which a bad compressed body raises, may come from
   // another realm (under Jest they do).
   if (typeof exception !== 'object' || exception === null) {

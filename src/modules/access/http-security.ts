@@ -96,7 +96,7 @@ export function httpAdapterOptions(
     bodyLimit: config.bodyLimitBytes,
     genReqId: requestId,
     logger: false,
-    // As Express did: `/campaigns/` is `/campaigns`, and ids may be long (an email).
+    // `/campaigns/` is `/campaigns`; a path id may be long (an email is one).
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',
