@@ -15,7 +15,7 @@ export async function createApp(config: AppConfig = loadConfig()): Promise<INest
   const logger = createLogger(config);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, logger),
-    new FastifyAdapter(httpAdapterOptions(config, requestIdOf)),
+    new FastifyAdapter(httpAdapterOptions(config, requestIdOf, logger)),
     // `rawBody` keeps the exact bytes received, over which signed requests (POST /events)
     // are verified.
     { bufferLogs: true, rawBody: true },

@@ -64,6 +64,42 @@ export class SchemaBodyPipe<T> implements PipeTransform<unknown, T> {
       return value;
     }
 
-    throw validationFailed((this.check.errors ?? []).map((e) => schemaErrorDetail(e, '$')));
+    throw validationFailed((this.check.errors ?? []).map(requestErrorDetail));
+  }
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  integer: 'an integer number',
+  number: 'a number',
+  object: 'an object',
+  array: 'an array',
+  boolean: 'a boolean value',
+};
+
+/**
+ * One Ajv error of a request body, worded as the class-validator pipe words the same problem
+ * on every other route (`model must be a string`, `property foo should not exist`).
+ */
+function requestErrorDetail(error: ErrorObject): ErrorDetail {
+  const path = schemaErrorDetail(error, '$').path ?? '$';
+  const name = path === '$' ? 'the body' : path.slice(path.lastIndexOf('.') + 1);
+  const params = error.params as { type?: string; limit?: number };
+  switch (error.keyword) {
+    case 'type':
+      return { path, message: `${name} must be ${TYPE_NAMES[params.type ?? ''] ?? params.type}` };
+    case 'required':
+      return { path, message: `${name} should not be empty` };
+    case 'additionalProperties':
+      return { path, message: `property ${name} should not exist` };
+    case 'minLength':
+      return {
+        path,
+        message: `${name} must be longer than or equal to ${params.limit} characters`,
+      };
+    case 'minimum':
+      return { path, message: `${name} must not be less than ${params.limit}` };
+    default:
+      return { path, message: `${name} ${error.message ?? 'is invalid'}` };
   }
 }

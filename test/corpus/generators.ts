@@ -137,6 +137,45 @@ export const GENERATORS: Readonly<Record<string, Generator>> = {
     headers: { 'content-encoding': 'compress' },
   }),
 
+  /** A score request gzipped, its coding named in capitals: names are case-insensitive. */
+  gzipCapitals: () => ({
+    body: zlib.gzipSync(JSON.stringify({ model: 'bank', customer: { age: 41 } })),
+    headers: { 'content-encoding': 'GZIP' },
+  }),
+
+  /** A score request sent as it is, with the coding that says so. */
+  identityEncoding: () => ({
+    body: JSON.stringify({ model: 'bank', customer: { age: 41 } }),
+    headers: { 'content-encoding': 'identity' },
+  }),
+
+  /** JSON in Latin-1, its charset parameter in capitals. */
+  latin1Capitals: () => ({
+    body: Buffer.from('{"name":"caf\u00e9","modelName":"bank"}', 'latin1'),
+    headers: { 'content-type': 'application/json; CHARSET=ISO-8859-1' },
+  }),
+
+  /** A multipart upload gzipped as a whole: uploads are read as they come, so refused. */
+  gzippedUpload: () => {
+    const boundary = 'corpusboundary';
+    const form = Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n` +
+          'Content-Type: text/csv\r\n\r\n',
+      ),
+      Buffer.from(['age,city,amount,active', ...Array.from({ length: 2000 }, (_, i) => csvRow(i))].join('\n')),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+
+    return {
+      body: zlib.gzipSync(form),
+      headers: {
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-encoding': 'gzip',
+      },
+    };
+  },
+
   /** A body in a character set nobody knows. */
   unknownCharset: () => ({
     body: '{"name":"charset","modelName":"bank"}',

@@ -1,6 +1,23 @@
+import type { Server } from 'node:http';
+import * as net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { ApiKeysService } from '../../src/modules/access/api-keys.service';
 import { startTestApp } from '../support/app';
+
+/** Asks until `find` finds something, for up to 5 s. */
+async function eventually<T>(find: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  for (let waited = 0; waited < 5000; waited += 50) {
+    const found = await find();
+    if (found !== undefined) {
+      return found;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('Nothing found in 5 s');
+}
 
 describe('the request log', () => {
   let app: INestApplication;
@@ -50,13 +67,70 @@ describe('the request log', () => {
     expect(JSON.stringify(line)).not.toMatch(/ann|bsk_not_a_real_key/);
   });
 
-  it('gives a request without x-request-id an id of its own, and leaves out /health', async () => {
+  it('answers and logs a URL the router cannot read, with the security headers', async () => {
+    const bad = await request(app.getHttpServer())
+      .get('/customers/zq9x%E0%A4%A/scores')
+      .set('x-request-id', 'bad-url-1')
+      .expect(400);
+    const long = await request(app.getHttpServer())
+      .get(`/customers/${'a'.repeat(1100)}/scores`)
+      .expect(414);
+
+    expect(bad.body.error).toMatchObject({ code: 'bad_request', details: [] });
+    expect(long.body.error.code).toBe('uri_too_long');
+    expect(JSON.stringify([bad.body, long.body])).not.toMatch(/zq9x|aaaa/);
+    for (const answer of [bad, long]) {
+      expect(answer.headers['x-content-type-options']).toBe('nosniff');
+      expect(answer.headers['content-security-policy']).toBeDefined();
+    }
+    const line = completed().find((l) => (l.req as { id: string }).id === 'bad-url-1');
+    expect(line).toMatchObject({ res: { statusCode: 400 } });
+  });
+
+  it('answers an upload the client cut short as its mistake, not as a fault of ours', async () => {
+    const { key } = await app.get(ApiKeysService).create({ name: 'uploader', role: 'admin' });
+    const { port } = (app.getHttpServer() as Server).listen(0).address() as AddressInfo;
+    const head =
+      '--b\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nage\n1\n';
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      'POST /datasets HTTP/1.1\r\nHost: x\r\nx-request-id: cut-1\r\n' +
+        `Authorization: Bearer ${key}\r\n` +
+        'Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n' +
+        head,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.destroy();
+
+    const line = await eventually(() =>
+      lines.find((l) => (l.req as { id?: string } | undefined)?.id === 'cut-1'),
+    );
+    const audited = await eventually(async () => {
+      const rows: { status: number }[] = await app
+        .get(DataSource)
+        .query("SELECT status FROM audit_log WHERE request_id = 'cut-1'");
+
+      return rows[0];
+    });
+
+    expect(line).toMatchObject({ level: 30, msg: 'request aborted by the client' });
+    expect(audited.status).toBe(400);
+    expect(lines.filter((l) => l.msg === 'Unexpected error')).toEqual([]);
+  });
+
+  it('gives a request without x-request-id an id of its own, and leaves out GET /health', async () => {
     await request(app.getHttpServer()).get('/health').expect(200);
+    await request(app.getHttpServer()).get('/health/?probe=1').expect(200);
     await request(app.getHttpServer()).get('/models').expect(401);
+    await request(app.getHttpServer()).post('/health').expect(404);
 
-    const ids = completed().map((line) => (line.req as { id: string; url: string }).url);
+    // The lines of URLs the router could not read have no URL.
+    const urls = completed()
+      .map((line) => (line.req as { url?: string }).url)
+      .filter((url) => url !== undefined);
 
-    expect(ids).toEqual(['/customers/:id/export', '/models']);
-    expect((completed()[1].req as { id: string }).id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(urls).toEqual(['/customers/:id/export', '/models', '/health']);
+    expect((completed().at(-1)!.req as { id: string }).id).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

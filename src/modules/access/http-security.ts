@@ -1,9 +1,10 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import compress from '@fastify/compress';
 import multipart from '@fastify/multipart';
 import helmet from 'helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import type { Logger } from 'pino';
 import { UserError } from '../../common/errors';
 import type { AppConfig } from '../../config/config';
 
@@ -11,27 +12,43 @@ import type { AppConfig } from '../../config/config';
 const REQUEST_ENCODINGS: ('gzip' | 'deflate' | 'br')[] = ['gzip', 'deflate', 'br'];
 
 /**
+ * helmet's security headers, one instance for every answer, set on the raw response:
+ * @fastify/helmet builds a new one a request (its CSP parsed anew each time), a quarter of
+ * the cost of POST /score. Without upgrade-insecure-requests, so /docs still loads its
+ * scripts over plain http (http://127.0.0.1:3000 by default).
+ */
+const securityHeaders = helmet({
+  contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+});
+
+function setSecurityHeaders(raw: IncomingMessage, response: ServerResponse): void {
+  securityHeaders(raw, response, () => undefined);
+}
+
+/**
  * What every HTTP request meets before any route runs: helmet's security headers, CORS only
  * for the origins configured, gzip, deflate and brotli bodies inflated (a body is limited to
  * `bodyLimitBytes` once inflated, so a small bomb is still a 413), and JSON only in UTF-8.
  * Dataset uploads are multipart, read as a stream with their own limit
- * (DatasetUploadInterceptor). Call it before the application is initialised.
+ * (DatasetUploadInterceptor), and never compressed. Call it before the application is
+ * initialised.
  */
 export async function secureHttp(
   app: NestFastifyApplication,
   config: Pick<AppConfig, 'corsOrigins' | 'uploadLimitBytes'>,
 ): Promise<void> {
-  // Without upgrade-insecure-requests, so /docs still loads its scripts over plain http
-  // (http://127.0.0.1:3000 by default). One helmet for every request, on the raw response:
-  // @fastify/helmet builds a new one a request (its CSP parsed anew each time), which was a
-  // quarter of the cost of POST /score.
-  const headers = helmet({
-    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
-  });
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRequest', (request, reply, done) =>
-    headers(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)),
-  );
+  fastify.addHook('onRequest', (request, reply, done) => {
+    setSecurityHeaders(request.raw, reply.raw);
+    // /docs/ would load the page's scripts from /docs/docs/…
+    if (request.url === '/docs/') {
+      void reply.redirect('/docs', 301);
+
+      return;
+    }
+    readableBody(request);
+    done();
+  });
   if (config.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.corsOrigins.includes('*') ? '*' : [...config.corsOrigins],
@@ -59,7 +76,6 @@ export async function secureHttp(
         message: `The body is not valid ${encoding} (${error.message}); send it as Content-Encoding says.`,
       }),
   });
-  fastify.addHook('onRequest', refuseOtherCharsets);
   // One file a request, in the field "file"; other parts are refused by the interceptor.
   await app.register(multipart, {
     limits: { fileSize: config.uploadLimitBytes, files: 1, fields: 20 },
@@ -67,30 +83,58 @@ export async function secureHttp(
 }
 
 /**
- * Fastify reads text bodies as UTF-8 whatever charset they name; one that names another is
- * refused rather than misread.
+ * Content-Encoding and charset as the rest of the chain reads them: the encoding's name in
+ * lower case and `identity` dropped (RFC 9110: both are so), an upload refused if it is
+ * compressed (the multipart reader takes the bytes as they come), and a text body refused if
+ * it names a charset other than UTF-8, which is the only one Fastify reads it as.
  */
-function refuseOtherCharsets(request: FastifyRequest, _reply: FastifyReply, done: () => void) {
-  const type = request.headers['content-type'];
-  const charset = type?.includes('charset') ? /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(type) : null;
-  if (charset && !/^utf-?8$/i.test(charset[1])) {
+function readableBody(request: FastifyRequest): void {
+  const encoding = request.headers['content-encoding'];
+  if (encoding !== undefined) {
+    const codings = encoding
+      .toLowerCase()
+      .split(',')
+      .map((coding) => coding.trim())
+      .filter((coding) => coding !== '' && coding !== 'identity');
+    if (codings.length === 0) {
+      delete request.headers['content-encoding'];
+    } else {
+      request.headers['content-encoding'] = codings.join(', ');
+    }
+  }
+  const type = request.headers['content-type']?.toLowerCase();
+  if (type === undefined) {
+    return;
+  }
+  if (request.headers['content-encoding'] && type.startsWith('multipart/')) {
+    throw new UserError(
+      'unsupported_media_type',
+      'Send an upload uncompressed, without Content-Encoding (compress the file itself, ' +
+        'e.g. as .csv.gz, only if the import reads it).',
+      415,
+    );
+  }
+  const charset = type.includes('charset') ? /;\s*charset\s*=\s*"?([^";\s]*)/.exec(type) : null;
+  if (charset && charset[1] !== 'utf-8' && charset[1] !== 'utf8') {
     throw new UserError(
       'unsupported_media_type',
       `The body's charset "${charset[1]}" is not one this API reads; send it as UTF-8.`,
       415,
     );
   }
-  done();
 }
 
 /**
  * Fastify's settings: the body limit, request ids taken from `x-request-id`, `__proto__` and
  * `constructor.prototype` keys dropped from JSON bodies (never read, not an error), and a
- * URL that cannot be decoded answered in the API's error format.
+ * URL the router cannot read (bad percent-encoding, a segment over 1,024 characters)
+ * answered in the API's error format, with the security headers and a request line, and
+ * without the path echoed (it may hold a customer's id).
  */
 export function httpAdapterOptions(
   config: Pick<AppConfig, 'bodyLimitBytes'>,
   requestId: (request: { headers: IncomingHttpHeaders }) => string,
+  logger: Pick<Logger, 'info'>,
 ): FastifyServerOptions {
   return {
     bodyLimit: config.bodyLimitBytes,
@@ -100,14 +144,23 @@ export function httpAdapterOptions(
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',
-    frameworkErrors: (error: FastifyError, _request, reply: FastifyReply) => {
-      void (reply as FastifyReply).code(error.statusCode ?? 400).send({
+    frameworkErrors: (error: FastifyError, request, reply: FastifyReply) => {
+      const tooLong = error.statusCode === 414;
+      const status = tooLong ? 414 : 400;
+      setSecurityHeaders(request.raw, reply.raw);
+      void (reply as FastifyReply).code(status).send({
         error: {
-          code: 'bad_request',
-          message: `The URL cannot be read (${error.message}); percent-encode it correctly.`,
+          code: tooLong ? 'uri_too_long' : 'bad_request',
+          message: tooLong
+            ? 'A segment of the URL is longer than 1,024 characters; no id is that long.'
+            : 'The URL cannot be read: percent-encode it correctly (% and two hex digits).',
           details: [],
         },
       });
+      logger.info(
+        { req: { id: request.id, method: request.method }, res: { statusCode: status } },
+        'request completed',
+      );
     },
   };
 }

@@ -67,7 +67,11 @@ export class DatasetUploadInterceptor implements NestInterceptor {
           part.file.resume();
           throw unexpectedFile(part.fieldname);
         }
-        upload = { path: path.join(this.directory, randomUUID()), originalname: part.filename };
+        // A part without a file name still makes a dataset with a name.
+        upload = {
+          path: path.join(this.directory, randomUUID()),
+          originalname: part.filename || 'upload',
+        };
         await pipeline(part.file, fs.createWriteStream(upload.path));
       }
     } catch (error) {
@@ -99,6 +103,16 @@ export class DatasetUploadInterceptor implements NestInterceptor {
       return error;
     }
     const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'ECONNRESET' || (error as Error | null)?.message === 'aborted') {
+      // The client went away mid-upload: its mistake, not a fault of ours, though no one
+      // reads the answer.
+      return new UserError(
+        'dataset_upload_aborted',
+        'The upload ended before the whole file arrived (the connection closed); send it again.',
+        400,
+        [{ field: 'file', message: 'cut short' }],
+      );
+    }
     if (code === 'FST_REQ_FILE_TOO_LARGE') {
       const megabytes = (this.limitBytes / 1024 / 1024).toFixed(1);
 

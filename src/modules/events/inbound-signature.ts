@@ -47,7 +47,8 @@ const MESSAGES: Record<VerifyFailure, { code: SignatureProblem; message: string 
     code: 'signature_invalid',
     message:
       'webhook-signature matches no integration secret: sign "<webhook-id>.<webhook-timestamp>.<body>" ' +
-      'with HMAC-SHA256 under the secret of your integration, over the exact bytes sent.',
+      'with HMAC-SHA256 under the secret of your integration, over the exact bytes of the JSON body ' +
+      '(before any Content-Encoding).',
   },
 };
 

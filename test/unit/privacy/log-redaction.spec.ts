@@ -35,6 +35,9 @@ describe('logs without personal data', () => {
       }),
     ).toEqual({ method: 'DELETE', url: '/customers/:id?x=1', params: undefined });
     expect(withoutCustomerIds({ url: '/customers/c-1/export' }).url).toBe('/customers/:id/export');
+    expect(
+      withoutCustomerIds({ url: '/customers/ivy@example.com/x/customers/jo%40x.org' }).url,
+    ).toBe('/customers/:id/x/customers/:id');
     const other = { url: '/campaigns/c-1', params: { id: 'c-1' } };
     expect(withoutCustomerIds(other)).toBe(other);
   });
