@@ -74,7 +74,7 @@ export function toErrorResponse(
       return { status, body: fromHttpException(exception, status) };
     }
   }
-  const rejected = fastifyRejection(exception);
+  const rejected = fastifyRejection(exception) ?? clientAbort(exception);
   if (rejected) {
     return rejected;
   }
@@ -127,6 +127,28 @@ function fastifyRejection(exception: unknown): { status: number; body: ErrorBody
     status,
     body: {
       error: { code: HTTP_CODES[status] ?? 'http_error', message, details: [] },
+    },
+  };
+}
+
+/**
+ * A client that closed the connection before its body was all sent: Node's `aborted` error
+ * (ECONNRESET). No one reads the answer; it is the client's doing, not a fault to log as one.
+ */
+function clientAbort(exception: unknown): { status: number; body: ErrorBody } | null {
+  const { code, message } = (exception ?? {}) as { code?: unknown; message?: unknown };
+  if (code !== 'ECONNRESET' || message !== 'aborted') {
+    return null;
+  }
+
+  return {
+    status: 400,
+    body: {
+      error: {
+        code: 'request_aborted',
+        message: 'The request ended before its whole body arrived (the connection closed).',
+        details: [],
+      },
     },
   };
 }

@@ -7,6 +7,16 @@ import { DataSource } from 'typeorm';
 import { ApiKeysService } from '../../src/modules/access/api-keys.service';
 import { startTestApp } from '../support/app';
 
+/** The port the app's server listens on, for a raw socket; it listens on one if not yet. */
+async function portOf(app: INestApplication): Promise<number> {
+  const server = app.getHttpServer() as Server;
+  if (!server.listening) {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  }
+
+  return (server.address() as AddressInfo).port;
+}
+
 /** Asks until `find` finds something, for up to 5 s. */
 async function eventually<T>(find: () => T | undefined | Promise<T | undefined>): Promise<T> {
   for (let waited = 0; waited < 5000; waited += 50) {
@@ -89,7 +99,7 @@ describe('the request log', () => {
 
   it('answers an upload the client cut short as its mistake, not as a fault of ours', async () => {
     const { key } = await app.get(ApiKeysService).create({ name: 'uploader', role: 'admin' });
-    const { port } = (app.getHttpServer() as Server).listen(0).address() as AddressInfo;
+    const port = await portOf(app);
     const head =
       '--b\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nage\n1\n';
     const socket = net.connect(port, '127.0.0.1');

@@ -41,7 +41,7 @@ export async function secureHttp(
   fastify.addHook('onRequest', (request, reply, done) => {
     setSecurityHeaders(request.raw, reply.raw);
     // /docs/ would load the page's scripts from /docs/docs/…
-    if (request.url === '/docs/') {
+    if (request.url === '/docs/' || request.url.startsWith('/docs/?')) {
       void reply.redirect('/docs', 301);
 
       return;
@@ -157,8 +157,13 @@ export function httpAdapterOptions(
           details: [],
         },
       });
+      // Without the URL, which may hold a customer's id and cannot be read to mask it.
       logger.info(
-        { req: { id: request.id, method: request.method }, res: { statusCode: status } },
+        {
+          req: { id: request.id, method: request.method },
+          res: { statusCode: status },
+          responseTime: Math.round(reply.elapsedTime),
+        },
         'request completed',
       );
     },

@@ -70,7 +70,7 @@ export class DatasetUploadInterceptor implements NestInterceptor {
         // A part without a file name still makes a dataset with a name.
         upload = {
           path: path.join(this.directory, randomUUID()),
-          originalname: part.filename || 'upload',
+          originalname: part.filename.trim() || 'upload',
         };
         await pipeline(part.file, fs.createWriteStream(upload.path));
       }
