@@ -1,8 +1,8 @@
 /**
  * The floor under `bench:load`: NestJS on Fastify, the API's adapter, with nothing but one
- * route, POST /score, answering a constant score after parsing the JSON body. No keys, no validation, no logs, no
- * model. What this process manages on the machine is the most the framework allows there;
- * the benchmark prints Bullseye's figures as ratios to it.
+ * route, POST /score, answering a constant score after parsing the JSON body. No keys, no
+ * validation, no logs, no model. What this process manages on the machine is the most the
+ * framework allows there; the benchmark prints Bullseye's figures as ratios to it.
  *
  *   node dist/bench/load-floor.js <port>   (built by bench:load from this file)
  */

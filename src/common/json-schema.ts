@@ -1,4 +1,4 @@
-import { Injectable, PipeTransform } from '@nestjs/common';
+import { PipeTransform } from '@nestjs/common';
 import Ajv2020, { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import type { ErrorDetail } from './errors';
 import { validationFailed } from './validation';
@@ -50,7 +50,6 @@ bodies.addKeyword('example');
  * Use it as `@Body(new SchemaBodyPipe(schema))` on a parameter typed by an interface, which
  * the global pipe leaves alone, and document the body with `@ApiBody({ schema })`.
  */
-@Injectable()
 export class SchemaBodyPipe<T> implements PipeTransform<unknown, T> {
   private readonly check: ValidateFunction<T>;
 

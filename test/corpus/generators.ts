@@ -163,7 +163,9 @@ export const GENERATORS: Readonly<Record<string, Generator>> = {
         `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n` +
           'Content-Type: text/csv\r\n\r\n',
       ),
-      Buffer.from(['age,city,amount,active', ...Array.from({ length: 2000 }, (_, i) => csvRow(i))].join('\n')),
+      Buffer.from(
+        ['age,city,amount,active', ...Array.from({ length: 2000 }, (_, i) => csvRow(i))].join('\n'),
+      ),
       Buffer.from(`\r\n--${boundary}--\r\n`),
     ]);
 

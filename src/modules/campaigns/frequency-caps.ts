@@ -70,39 +70,40 @@ const applicable = new WeakMap<readonly FrequencyCap[], Map<ActionType, Frequenc
 const checks = new WeakMap<FrequencyCap, Map<number, CapCheck>>();
 
 function applicableCaps(caps: readonly FrequencyCap[], action: ActionType): FrequencyCap[] {
-  let byAction = applicable.get(caps);
-  if (byAction === undefined) {
-    byAction = new Map();
-    applicable.set(caps, byAction);
-  }
-  let found = byAction.get(action);
-  if (found === undefined) {
-    found = capsFor(caps, action);
-    byAction.set(action, found);
-  }
-
-  return found;
+  return memoised(applicable, caps, action, () => capsFor(caps, action));
 }
 
 function capCheck(cap: FrequencyCap, count: number): CapCheck {
-  let byCount = checks.get(cap);
-  if (byCount === undefined) {
-    byCount = new Map();
-    checks.set(cap, byCount);
-  }
-  let check = byCount.get(count);
-  if (check === undefined) {
-    check = Object.freeze({
+  return memoised(checks, cap, count, () =>
+    Object.freeze({
       action: cap.action,
       max: cap.max,
       windowDays: cap.windowDays,
       count,
       reached: count >= cap.max,
-    });
-    byCount.set(count, check);
+    }),
+  );
+}
+
+/** The value kept under `owner` and `key`, made by `make` the first time it is asked for. */
+function memoised<O extends object, K, V>(
+  store: WeakMap<O, Map<K, V>>,
+  owner: O,
+  key: K,
+  make: () => V,
+): V {
+  let byKey = store.get(owner);
+  if (byKey === undefined) {
+    byKey = new Map();
+    store.set(owner, byKey);
+  }
+  let value = byKey.get(key);
+  if (value === undefined) {
+    value = make();
+    byKey.set(key, value);
   }
 
-  return check;
+  return value;
 }
 
 export function anyReached(checks: readonly CapCheck[]): boolean {
