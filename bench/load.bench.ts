@@ -13,7 +13,10 @@
  * --only score (or decide) loads one route.
  *
  * The requests carry an API key of the marketer role, as a caller's would. The rate limit is
- * off (BULLSEYE_RATE_LIMIT=0): the benchmark measures the service, not the limiter.
+ * off (BULLSEYE_RATE_LIMIT=0): the benchmark measures the service, not the limiter. The
+ * server logs as it would in production, one line a request, to a file; the benchmark counts
+ * the lines and fails when there are fewer than answers. autocannon sends the 100 bodies in
+ * turn, from request buffers it builds once.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -50,7 +53,7 @@ type Autocannon = (options: {
   url: string;
   connections: number;
   duration: number;
-  requests: { setupRequest: (request: LoadRequest) => LoadRequest }[];
+  requests: LoadRequest[];
 }) => Promise<LoadResult>;
 
 const autocannon = createRequire(__filename)('autocannon') as Autocannon;
@@ -165,12 +168,18 @@ function build(): void {
   fs.writeFileSync(FLOOR_BUILT, outputText);
 }
 
-/** `bullseye serve` on `port`, built; resolves once it listens. Its request log is dropped. */
-function serve(dataDir: string, port: number, profiles?: string): Promise<ChildProcess> {
+/** A server under load: its process and the file its log (stderr) goes to. */
+interface Server {
+  readonly child: ChildProcess;
+  readonly log: string;
+}
+
+/** `bullseye serve` on `port`, built; resolves once it listens. Its log goes to `log`. */
+function serve(dataDir: string, port: number, log: string, profiles?: string): Promise<Server> {
   const profiling = profiles ? ['--cpu-prof', '--cpu-prof-dir', profiles] : [];
   const args = ['serve', '--port', String(port), '--data-dir', dataDir];
 
-  return start([...profiling, path.join(ROOT, 'dist/src/cli/main.js'), ...args], {
+  return start([...profiling, path.join(ROOT, 'dist/src/cli/main.js'), ...args], log, {
     BULLSEYE_HOST: '127.0.0.1',
     BULLSEYE_RATE_LIMIT: '0',
     BULLSEYE_DISPATCHER_ENABLED: 'false',
@@ -179,33 +188,44 @@ function serve(dataDir: string, port: number, profiles?: string): Promise<ChildP
 }
 
 /** The framework alone (bench/load-floor.ts, built) on `port`. */
-function serveFloor(port: number): Promise<ChildProcess> {
-  return start([FLOOR_BUILT, String(port)], {});
+function serveFloor(port: number, log: string): Promise<Server> {
+  return start([FLOOR_BUILT, String(port)], log, {});
 }
 
-/** A node process that prints "listening on" once it listens; the end of its stderr is kept. */
-async function start(args: string[], env: Record<string, string>): Promise<ChildProcess> {
+/**
+ * A node process that prints "listening on" once it listens. Its stderr goes to a file, as a
+ * service's log would: read through a pipe, every request line would cost the load
+ * generator, on the same 2 cores, CPU time of its own.
+ */
+async function start(args: string[], log: string, env: Record<string, string>): Promise<Server> {
+  const fd = fs.openSync(log, 'w');
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', fd],
   });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-8192)));
+  fs.closeSync(fd);
   await new Promise<void>((resolve, reject) => {
     const lines = readline.createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.on('line', (line) => {
       if (line.includes('listening on')) resolve();
     });
-    child.once('exit', (code) =>
-      reject(new Error(`${args.at(-1)} ended (code ${code}): ${stderr}`)),
-    );
+    child.once('exit', (code) => {
+      const end = fs.readFileSync(log, 'utf8').slice(-8192);
+      reject(new Error(`${args.at(-1)} ended (code ${code}): ${end}`));
+    });
   });
 
-  return child;
+  return { child, log };
 }
 
-async function stop(child: ChildProcess | null): Promise<void> {
+/** The `request completed` lines in a server's log. */
+function requestLines(log: string): number {
+  return fs.readFileSync(log, 'utf8').split('"msg":"request completed"').length - 1;
+}
+
+async function stop(server: Server | null): Promise<void> {
+  const child = server?.child;
   if (child && child.exitCode === null) {
     const stopped = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
@@ -221,23 +241,15 @@ async function load(
   connections: number,
   seconds: number,
 ): Promise<LoadResult> {
-  let next = 0;
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
 
+  // Built once: each connection sends the bodies in turn, from prebuilt request buffers, so
+  // the load generator spends on the 2 cores as little as it can.
   return autocannon({
     url,
     connections,
     duration: seconds,
-    requests: [
-      {
-        setupRequest: (request) => ({
-          ...request,
-          method: 'POST',
-          path: route,
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-          body: bodies[next++ % bodies.length],
-        }),
-      },
-    ],
+    requests: bodies.map((body) => ({ method: 'POST', path: route, headers, body })),
   });
 }
 
@@ -280,27 +292,30 @@ interface Measured {
   /** CPU seconds the server used meanwhile. */
   readonly cpu: number | null;
   readonly target?: number;
+  /** Answers autocannon counted, warm-up included. */
+  readonly sent: number;
 }
 
 /** A warm-up of 20 connections for 3 s, then the load itself, with the server's CPU time. */
 async function measure(
-  server: ChildProcess,
+  server: Server,
   url: string,
   route: { name: string; route: string; bodies: string[]; target?: number },
   key: string,
   connections: number,
   seconds: number,
 ): Promise<Measured> {
-  await load(url, route.route, route.bodies, key, 20, 3);
-  const before = cpuSeconds(server.pid);
+  const warmUp = await load(url, route.route, route.bodies, key, 20, 3);
+  const before = cpuSeconds(server.child.pid);
   const result = await load(url, route.route, route.bodies, key, connections, seconds);
-  const after = cpuSeconds(server.pid);
+  const after = cpuSeconds(server.child.pid);
 
   return {
     name: route.name,
     target: route.target,
     result,
     cpu: before === null || after === null ? null : after - before,
+    sent: warmUp.requests.total + result.requests.total,
   };
 }
 
@@ -327,7 +342,7 @@ async function main(): Promise<void> {
     throw new Error(`--only takes score or decide, not "${only}"`);
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bullseye-load-'));
-  let server: ChildProcess | null = null;
+  let server: Server | null = null;
   try {
     console.log(`Preparing ${dataDir}: bank.csv, a logistic champion, a campaign, an API key`);
     const { key, customers } = await prepare(dataDir);
@@ -343,7 +358,8 @@ async function main(): Promise<void> {
     build();
     console.log(`${connections} connections for ${seconds} s a route, after 3 s of warm-up`);
     const port = await freePort();
-    server = await serve(dataDir, port, textOption('cpu-prof'));
+    const log = path.join(dataDir, 'server.log');
+    server = await serve(dataDir, port, log, textOption('cpu-prof'));
     const results: Measured[] = [];
     for (const route of routes) {
       results.push(
@@ -351,9 +367,10 @@ async function main(): Promise<void> {
       );
     }
     await stop(server);
+    const logged = requestLines(log);
 
     const floorPort = await freePort();
-    server = await serveFloor(floorPort);
+    server = await serveFloor(floorPort, path.join(dataDir, 'floor.log'));
     const floorRoute = { name: 'floor POST /score', route: '/score', bodies: scores };
     const floor = await measure(
       server,
@@ -374,6 +391,15 @@ async function main(): Promise<void> {
     const score = results.find((m) => m.name === 'POST /score');
     if (score) {
       console.log(ratios(score, floor));
+    }
+    // The log is part of the service measured: a line for every request. autocannon counts
+    // the answers it had when it stopped; those still on their way have lines too.
+    const sent = results.reduce((sum, m) => sum + m.sent, 0);
+    console.log(
+      `Server log: ${logged} request lines for ${sent} answers counted (warm-ups included)`,
+    );
+    if (logged < sent) {
+      process.exitCode = 1;
     }
   } finally {
     await stop(server);

@@ -53,6 +53,26 @@ describe('inTransaction', () => {
     expect(n).toBe(2);
   });
 
+  it('gives work scheduled inside a finished unit of work a transaction of its own', async () => {
+    let later!: Promise<unknown>;
+    await inTransaction(dataSource, async (manager) => {
+      await manager.query("INSERT INTO items (owner) VALUES ('first')");
+      // Runs once the first has committed. Joining that finished transaction, its insert
+      // would stand alone and outlive the failure that follows it.
+      later = new Promise((resolve) => setTimeout(resolve, 10)).then(() =>
+        inTransaction(dataSource, async (next) => {
+          await next.query("INSERT INTO items (owner) VALUES ('later')");
+          throw new Error('rolled back on purpose');
+        }),
+      );
+    });
+
+    await expect(later).rejects.toThrow('rolled back on purpose');
+    const rows = await dataSource.query('SELECT owner FROM items ORDER BY id');
+
+    expect(rows).toEqual([{ owner: 'first' }]);
+  });
+
   it('reads then writes while another process commits, without waiting forever', async () => {
     // A second data source on the same file stands for another process (the CLI, say).
     const other = new DataSource({
