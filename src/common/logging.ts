@@ -29,7 +29,7 @@ export function createLogger(
     // On every line, bound once.
     base: { service: 'bullseye', pid: process.pid, hostname: os.hostname() },
     redact: ['err.parameters', 'err.cause.parameters'],
-    serializers: { req: requestForLog, err: pino.stdSerializers.err },
+    serializers: { req: requestForLog, err: errorForLog },
   };
   if (config.logPretty) {
     return pino({
@@ -52,6 +52,29 @@ function requestForLog(req: IncomingMessage & { id?: string }): Record<string, u
     url: req.url,
     remoteAddress: req.socket?.remoteAddress,
   });
+}
+
+/** Where sqlite3 (verbose, as TypeORM loads it) starts what it appends to an error's stack. */
+const DRIVER_TRACE = /\n--> in [\s\S]*$/;
+
+/**
+ * An error as pino serializes it (with the stacks of its causes), less what sqlite3 appends
+ * to the stack of a failed statement: the statement and the values bound to it (attributes,
+ * a customer's id), then its caller. The stack of the error wrapping it (TypeORM's
+ * QueryFailedError) already says where; the driver's error keeps its message and code.
+ */
+function errorForLog(err: Error): Record<string, unknown> {
+  const serialized = pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
+  if (typeof serialized.stack === 'string') {
+    serialized.stack = serialized.stack.replace(DRIVER_TRACE, '');
+  }
+  const driver = serialized.driverError as Record<string, unknown> | undefined;
+  if (driver && typeof driver === 'object') {
+    const { type, message, code, errno } = driver;
+    serialized.driverError = { type, message, code, errno };
+  }
+
+  return serialized;
 }
 
 /** nestjs-pino's settings: Nest's own lines go to `logger`; it adds no request middleware. */
@@ -97,13 +120,23 @@ export function requestIdOf(req: { headers: IncomingHttpHeaders }): string {
     : randomUUID();
 }
 
-const CUSTOMER_PATH = /\/customers\/[^/?#]+/g;
+/** A customer's id in a path, in any casing and after any number of slashes. */
+const CUSTOMER_PATH = /\/customers\/+[^/?#]+/gi;
+/** A value in a query string: any may be a customer's id or email. */
+const QUERY_VALUE = /=[^&#]*/g;
 
-/** A serialized request with `/customers/<id>` read as `/customers/:id`, and no params. */
+/**
+ * A serialized request with `/customers/<id>` read as `/customers/:id`, every query value as
+ * `:value`, and no params.
+ */
 export function withoutCustomerIds<T extends { url?: string; params?: unknown }>(req: T): T {
-  if (typeof req.url !== 'string' || !req.url.includes('/customers/')) {
+  const { url } = req;
+  if (typeof url !== 'string' || (!url.includes('?') && !/\/customers\//i.test(url))) {
     return req;
   }
+  const query = url.indexOf('?');
+  const path = (query === -1 ? url : url.slice(0, query)).replace(CUSTOMER_PATH, '/customers/:id');
+  const masked = query === -1 ? path : path + url.slice(query).replace(QUERY_VALUE, '=:value');
 
-  return { ...req, url: req.url.replace(CUSTOMER_PATH, '/customers/:id'), params: undefined };
+  return { ...req, url: masked, params: undefined };
 }

@@ -38,8 +38,11 @@ export async function inTransaction<T>(
   work: (manager: EntityManager) => Promise<T>,
 ): Promise<T> {
   const active = current.getStore();
-  // Work a finished unit of work left scheduled (a timer, a promise not awaited) keeps its
-  // async context, but not its transaction: it waits its turn like any other.
+  // Work a finished unit of work left scheduled (a timer, a callback run later) keeps its
+  // async context, but not its transaction: it waits its turn like any other. So a unit of
+  // work must not await such work if it may start a unit of its own: that one would wait for
+  // the lock its awaiter holds. And a nested unit of work joins at once, so it must be awaited
+  // by the one it joins: not awaited, its statements could run after the commit.
   if (active?.open && active.dataSource === dataSource) {
     return work(active.manager);
   }

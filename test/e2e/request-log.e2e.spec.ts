@@ -99,6 +99,7 @@ describe('the request log', () => {
     }
     const line = completed().find((l) => (l.req as { id: string }).id === 'bad-url-1');
     expect(line).toMatchObject({ res: { statusCode: 400 } });
+    expect(Object.keys(line!.req as object).sort()).toEqual(['id', 'method', 'remoteAddress']);
   });
 
   it('answers an upload the client cut short as its mistake, not as a fault of ours', async () => {
@@ -146,5 +147,29 @@ describe('the request log', () => {
 
     expect(urls).toEqual(['/customers/:id/export', '/models', '/health']);
     expect((completed().at(-1)!.req as { id: string }).id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('logs a fault of ours without the customer it was about', async () => {
+    const { key } = await app.get(ApiKeysService).create({ name: 'faulty', role: 'admin' });
+    const dataSource = app.get(DataSource);
+    // The statement fails in the driver, which writes the values bound into its stack.
+    await dataSource.query('ALTER TABLE suppressions RENAME TO suppressions_gone');
+    try {
+      await request(app.getHttpServer())
+        .put('/customers/person21%40example.com/suppression')
+        .set('Authorization', `Bearer ${key}`)
+        .set('x-request-id', 'fault-1')
+        .send({ reason: 'do_not_contact' })
+        .expect(500);
+    } finally {
+      await dataSource.query('ALTER TABLE suppressions_gone RENAME TO suppressions');
+    }
+    const fault = lines.find((line) => line.msg === 'Unexpected error');
+
+    expect(fault).toMatchObject({
+      reqId: 'fault-1',
+      err: { driverError: { code: 'SQLITE_ERROR' } },
+    });
+    expect(JSON.stringify(lines)).not.toMatch(/person21/);
   });
 });

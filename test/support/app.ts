@@ -43,10 +43,12 @@ export async function startTestApp(
 
 /**
  * Initialises an app made with `createApp` for requests through `getHttpServer()`, without
- * listening: Fastify answers only once its plugins are loaded.
+ * listening: Fastify answers only once its plugins are loaded, and Nest's lines are written.
  */
 export async function readyApp(app: INestApplication): Promise<void> {
   await app.init();
+  // Nest holds its log lines back (bufferLogs) until `listen`, which tests do not call.
+  app.flushLogs();
   await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
 }
 

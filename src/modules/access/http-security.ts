@@ -160,7 +160,8 @@ export function httpAdapterOptions(
       // Without the URL, which may hold a customer's id and cannot be read to mask it.
       logger.info(
         {
-          req: { id: request.id, method: request.method },
+          // The serializer reads the peer's address off the socket.
+          req: { id: request.id, method: request.method, socket: request.raw.socket },
           res: { statusCode: status },
           responseTime: Math.round(reply.elapsedTime),
         },

@@ -374,7 +374,9 @@ export class CampaignRunsService implements OnApplicationBootstrap, OnModuleDest
           const stored = await this.batches.store(manager, run, context, batch, mark, prepared, {
             next,
             // Asked for once this batch's writes are handed to SQLite, so as to wait behind
-            // them rather than hold them up.
+            // them rather than hold them up. It only reads: the next batch's unit of work
+            // awaits it while holding the lock, so a unit of work started in it would wait
+            // for that lock for ever (see inTransaction).
             readFurther: () => {
               following = readAhead();
             },

@@ -114,7 +114,7 @@ export class DecideService {
       ? await inTransaction(this.dataSource, decide)
       : await decide(this.dataSource.manager);
     this.logger.debug(
-      `Customer ${customer.id ?? '(without id)'} decided for ${campaigns.length} active ` +
+      `A customer decided for ${campaigns.length} active ` +
         `campaigns${record ? '' : ', nothing recorded'}`,
     );
 

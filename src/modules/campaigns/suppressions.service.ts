@@ -49,7 +49,8 @@ export class SuppressionsService {
 
       return entity;
     });
-    this.logger.log(`Customer ${customerId} suppressed (${args.reason}, from ${source})`);
+    // Without the customer's id, which may be an email: the audit log names who and whom.
+    this.logger.log(`A customer suppressed (${args.reason}, from ${source})`);
 
     return suppressionView(saved);
   }
@@ -61,7 +62,7 @@ export class SuppressionsService {
     );
     const removed = (result.affected ?? 0) > 0;
     if (removed) {
-      this.logger.log(`Suppression of customer ${customerId} lifted`);
+      this.logger.log('A suppression lifted');
     }
 
     return removed;

@@ -21,8 +21,7 @@ import { Audited } from '../access/audit.interceptor';
 /**
  * POST /score, on its own: it changes nothing, so it is not audited, and its body is checked
  * by a compiled JSON Schema rather than the class-validator pipe. Without Nest's interceptor
- * chain and that pipe it costs about a fifth less a request (443 → 357 µs of CPU in
- * `npm run bench:load`).
+ * chain and that pipe it cost about a fifth less CPU a request in `npm run bench:load`.
  */
 @ApiTags('scoring')
 @Roles('marketer')
