@@ -2,16 +2,22 @@ import { Writable } from 'node:stream';
 import { QueryFailedError } from 'typeorm';
 import { createLogger, withoutCustomerIds } from '../../../src/common/logging';
 
+/** Bullseye's logger, writing its lines into `lines`. */
+function capturedLogger(): { lines: string[]; logger: ReturnType<typeof createLogger> } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+
+  return { lines, logger: createLogger({ logLevel: 'info', logPretty: false }, sink) };
+}
+
 describe('logs without personal data', () => {
   it('redacts the parameters of a failed statement, which carry attributes', () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
-    const logger = createLogger({ logLevel: 'info', logPretty: false }, sink);
+    const { lines, logger } = capturedLogger();
     const error = new QueryFailedError(
       'INSERT INTO "customers" ("id", "attributes") VALUES (?, ?)',
       ['c-1', '{"email":"ann@example.com"}'],
@@ -27,14 +33,7 @@ describe('logs without personal data', () => {
   });
 
   it("leaves out the database driver's stack, which holds the values bound", () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
-    const logger = createLogger({ logLevel: 'info', logPretty: false }, sink);
+    const { lines, logger } = capturedLogger();
     const driverError = Object.assign(new Error('SQLITE_ERROR: no such table: suppressions'), {
       code: 'SQLITE_ERROR',
       errno: 1,
