@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import * as os from 'node:os';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Params } from 'nestjs-pino';
 import pino from 'pino';
 import { AppConfig } from '../config/config';
@@ -10,8 +10,8 @@ import { AppConfig } from '../config/config';
  * Structured logs with pino: one JSON object a line, the class name as context, and one line
  * a request (`request completed`, with the request id, taken from `x-request-id` when the
  * caller sent one). Customer attributes and secrets are never logged: log ids and counts
- * instead. The parameters of a failed SQL statement (rows with attributes) are redacted from
- * errors, and request lines name a customer route without its id, since an id may be an
+ * instead. The parameters and values of a failed SQL statement (rows with attributes) are
+ * left out of errors, and request lines name the route, not the URL, since an id may be an
  * email.
  *
  * The request line is written by a Fastify hook (`logRequests`), not by pino-http as Nest
@@ -41,32 +41,88 @@ export function createLogger(
   return pino(options, destination);
 }
 
+/** A raw request as the hooks below hand it to the log: with its id and the route matched. */
+type LoggedRequest = IncomingMessage & { id?: string; route?: string };
+
 /**
- * A request as a log line names it: id, method, URL without customer ids, the peer's address.
- * No headers: they carry API keys and cookies, and the request id stands for the rest.
+ * A request as a log line names it: id, method, URL (`urlForLog`), the peer's address. No
+ * headers: they carry API keys and cookies, and the request id stands for the rest.
  */
-function requestForLog(req: IncomingMessage & { id?: string }): Record<string, unknown> {
-  return withoutCustomerIds({
+function requestForLog(req: LoggedRequest): Record<string, unknown> {
+  return {
     id: req.id,
     method: req.method,
-    url: req.url,
+    url: typeof req.url === 'string' ? urlForLog(req.url, req.route) : undefined,
     remoteAddress: req.socket?.remoteAddress,
-  });
+  };
+}
+
+/** A query key that is a plain name (`limit`, `target`), not data. */
+const PLAIN_KEY = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
+/** A path segment that is a plain name (`customers`, `models`). */
+const PLAIN_SEGMENT = /^[A-Za-z][A-Za-z0-9_-]{0,39}$/;
+
+/**
+ * A URL as the log shows it, without anything a caller put in it that may be a customer's
+ * id or email: the route it matched (`/customers/:id/export`), or for a URL no route
+ * matches its first segment when that is a plain name (`/customers/…`); of the query, the
+ * keys that are plain names, never a value (`?target=…`).
+ */
+export function urlForLog(url: string, route?: string): string {
+  const queryAt = url.indexOf('?');
+  const path = (queryAt === -1 ? url : url.slice(0, queryAt)).split('#')[0];
+  let shown = route;
+  if (shown === undefined) {
+    const [first = '', ...rest] = path.split('/').slice(1);
+    shown = PLAIN_SEGMENT.test(first) ? `/${first}${rest.length > 0 ? '/…' : ''}` : '/…';
+  }
+  if (queryAt === -1) {
+    return shown;
+  }
+  const keys = url
+    .slice(queryAt + 1)
+    .split('#')[0]
+    .split('&')
+    .map((part) => {
+      const key = part.split('=')[0];
+
+      return PLAIN_KEY.test(key) ? `${key}=…` : '…';
+    });
+
+  return `${shown}?${keys.join('&')}`;
 }
 
 /** Where sqlite3 (verbose, as TypeORM loads it) starts what it appends to an error's stack. */
 const DRIVER_TRACE = /\n--> in [\s\S]*$/;
 
+/** A quoted literal in SQL ('' inside is a quote), and a number standing alone. */
+const SQL_LITERAL = /'(?:[^']|'')*'|(?<![\w."?])-?\d+(?:\.\d+)?(?:e[+-]?\d+)?(?![\w."])/gi;
+
+/**
+ * A failed statement as the log shows it: its text to the first VALUES (rows are written
+ * into the text of batched inserts), and every literal left in it as `?`.
+ */
+export function statementForLog(query: string): string {
+  const values = query.search(/\bVALUES\b/i);
+  const head = values === -1 ? query : `${query.slice(0, values)}VALUES …`;
+
+  return head.replace(SQL_LITERAL, '?');
+}
+
 /**
  * An error as pino serializes it (with the stacks of its causes), less what sqlite3 appends
  * to the stack of a failed statement: the statement and the values bound to it (attributes,
- * a customer's id), then its caller. The stack of the error wrapping it (TypeORM's
- * QueryFailedError) already says where; the driver's error keeps its message and code.
+ * a customer's id), then its caller, and less the values in the statement TypeORM's
+ * QueryFailedError carries (`statementForLog`). The stack of that error already says where;
+ * the driver's error keeps its message and code.
  */
 function errorForLog(err: Error): Record<string, unknown> {
   const serialized = pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
   if (typeof serialized.stack === 'string') {
     serialized.stack = serialized.stack.replace(DRIVER_TRACE, '');
+  }
+  if (typeof serialized.query === 'string') {
+    serialized.query = statementForLog(serialized.query);
   }
   const driver = serialized.driverError as Record<string, unknown> | undefined;
   if (driver && typeof driver === 'object') {
@@ -89,8 +145,7 @@ export function loggerParams(logger: pino.Logger): Params {
 export function logRequests(fastify: FastifyInstance, logger: pino.Logger): void {
   fastify.addHook('onResponse', (request, reply, done) => {
     if (request.routeOptions.url !== '/health') {
-      // The serializer reads the id off the raw request, as it does the method and URL.
-      (request.raw as IncomingMessage & { id?: string }).id = request.id;
+      named(request);
       const level = reply.statusCode >= 500 ? 'error' : 'info';
       logger[level](
         {
@@ -105,10 +160,17 @@ export function logRequests(fastify: FastifyInstance, logger: pino.Logger): void
   });
   // A client that goes away before the answer gets no answer, and so no line above.
   fastify.addHook('onRequestAbort', (request, done) => {
-    (request.raw as IncomingMessage & { id?: string }).id = request.id;
+    named(request);
     logger.info({ req: request.raw }, 'request aborted by the client');
     done();
   });
+}
+
+/** The id and the route matched, on the raw request, where the serializer reads them. */
+function named(request: FastifyRequest): void {
+  const raw = request.raw as LoggedRequest;
+  raw.id = request.id;
+  raw.route = request.routeOptions.url;
 }
 
 /** The caller's `x-request-id` when it sent a usable one, a new UUID otherwise. */
@@ -118,25 +180,4 @@ export function requestIdOf(req: { headers: IncomingHttpHeaders }): string {
   return typeof given === 'string' && given.length > 0 && given.length <= 128
     ? given
     : randomUUID();
-}
-
-/** A customer's id in a path, in any casing and after any number of slashes. */
-const CUSTOMER_PATH = /\/customers\/+[^/?#]+/gi;
-/** A value in a query string: any may be a customer's id or email. */
-const QUERY_VALUE = /=[^&#]*/g;
-
-/**
- * A serialized request with `/customers/<id>` read as `/customers/:id`, every query value as
- * `:value`, and no params.
- */
-export function withoutCustomerIds<T extends { url?: string; params?: unknown }>(req: T): T {
-  const { url } = req;
-  if (typeof url !== 'string' || (!url.includes('?') && !/\/customers\//i.test(url))) {
-    return req;
-  }
-  const query = url.indexOf('?');
-  const path = (query === -1 ? url : url.slice(0, query)).replace(CUSTOMER_PATH, '/customers/:id');
-  const masked = query === -1 ? path : path + url.slice(query).replace(QUERY_VALUE, '=:value');
-
-  return { ...req, url: masked, params: undefined };
 }

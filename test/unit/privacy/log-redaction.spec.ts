@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { QueryFailedError } from 'typeorm';
-import { createLogger, withoutCustomerIds } from '../../../src/common/logging';
+import { createLogger, statementForLog, urlForLog } from '../../../src/common/logging';
 
 /** Bullseye's logger, writing its lines into `lines`. */
 function capturedLogger(): { lines: string[]; logger: ReturnType<typeof createLogger> } {
@@ -42,9 +42,10 @@ describe('logs without personal data', () => {
     driverError.stack +=
       '\n--> in Database#all(\'SELECT * FROM "suppressions" WHERE "customerId" = ?\', ' +
       "[ 'person21@example.com' ], [Function])";
+    // Batched inserts carry short values in their text.
     const error = new QueryFailedError(
-      'SELECT * FROM "suppressions" WHERE "customerId" = ?',
-      ['person21@example.com'],
+      `INSERT INTO "suppressions" ("customer_id", "reason") VALUES ('person21@example.com', ?)`,
+      ['do_not_contact'],
       driverError,
     );
 
@@ -67,27 +68,36 @@ describe('logs without personal data', () => {
     expect(JSON.parse(lines[0]).err.stack).toContain('caused by: Error: SQLITE_ERROR');
   });
 
-  it('names customer routes without the id', () => {
-    expect(
-      withoutCustomerIds({
-        method: 'DELETE',
-        url: '/customers/ann%40example.com?x=1',
-        params: { id: 'ann@example.com' },
-      }),
-    ).toEqual({ method: 'DELETE', url: '/customers/:id?x=:value', params: undefined });
-    expect(withoutCustomerIds({ url: '/customers/c-1/export' }).url).toBe('/customers/:id/export');
-    expect(
-      withoutCustomerIds({ url: '/customers/ivy@example.com/x/customers/jo%40x.org' }).url,
-    ).toBe('/customers/:id/x/customers/:id');
-    // Routes are case-sensitive, but a mistyped URL is logged too.
-    expect(withoutCustomerIds({ url: '/CUSTOMERS/ann@example.com/export' }).url).toBe(
+  it('names the route matched, not the URL, and no query value', () => {
+    expect(urlForLog('/customers/ann%40example.com/export?x=1', '/customers/:id/export')).toBe(
+      '/customers/:id/export?x=…',
+    );
+    expect(urlForLog('/customers/ann@example.com/export#ann', '/customers/:id/export')).toBe(
       '/customers/:id/export',
     );
-    expect(withoutCustomerIds({ url: '/customers//ann@example.com' }).url).toBe('/customers/:id');
-    expect(withoutCustomerIds({ url: '/audit?target=ann@example.com&limit=5' }).url).toBe(
-      '/audit?target=:value&limit=:value',
+    expect(urlForLog('/audit?target=ann@example.com&limit=5&ann@example.com&=x', '/audit')).toBe(
+      '/audit?target=…&limit=…&…&…',
     );
-    const other = { url: '/campaigns/c-1', params: { id: 'c-1' } };
-    expect(withoutCustomerIds(other)).toBe(other);
+  });
+
+  it('shows of a URL no route matches its first segment, if a plain name', () => {
+    expect(urlForLog('/CUSTOMERS/ann@example.com/export')).toBe('/CUSTOMERS/…');
+    expect(urlForLog('/customers%2Fann%40example.com/export')).toBe('/…');
+    expect(urlForLog('/customers;ann@example.com')).toBe('/…');
+    expect(urlForLog('/ann@example.com?v=1')).toBe('/…?v=…');
+    expect(urlForLog('/models')).toBe('/models');
+  });
+
+  it('keeps the values out of the text of a failed statement', () => {
+    expect(
+      statementForLog(
+        `INSERT INTO "decisions" ("id", "customer_id") VALUES ('d-1', 'ann@example.com'), (?, ?)`,
+      ),
+    ).toBe('INSERT INTO "decisions" ("id", "customer_id") VALUES …');
+    expect(
+      statementForLog(
+        `UPDATE "customers" SET "age" = 41, "note" = 'it''s ann' WHERE "id" = ?1 AND "v2" = -3.5e2`,
+      ),
+    ).toBe('UPDATE "customers" SET "age" = ?, "note" = ? WHERE "id" = ?1 AND "v2" = ?');
   });
 });
