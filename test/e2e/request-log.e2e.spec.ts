@@ -149,6 +149,27 @@ describe('the request log', () => {
     expect((completed().at(-1)!.req as { id: string }).id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('names no customer in the lines of a suppression added and lifted', async () => {
+    const { key } = await app.get(ApiKeysService).create({ name: 'suppressor', role: 'admin' });
+    const before = lines.length;
+    const path = '/customers/person22%40example.com/suppression';
+    await request(app.getHttpServer())
+      .put(path)
+      .set('Authorization', `Bearer ${key}`)
+      .send({ reason: 'do_not_contact' })
+      .expect(200);
+    await request(app.getHttpServer())
+      .delete(path)
+      .set('Authorization', `Bearer ${key}`)
+      .expect((answer) => expect(answer.status).toBeLessThan(300));
+    const written = lines.slice(before);
+
+    expect(written.map((line) => line.msg)).toEqual(
+      expect.arrayContaining(['A customer suppressed (do_not_contact, from api)']),
+    );
+    expect(JSON.stringify(written)).not.toMatch(/person22/);
+  });
+
   it('logs a fault of ours without the customer it was about', async () => {
     const { key } = await app.get(ApiKeysService).create({ name: 'faulty', role: 'admin' });
     const dataSource = app.get(DataSource);

@@ -4,6 +4,28 @@ import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { inTransaction } from '../../../src/database/unit-of-work';
 
+/**
+ * Inserts 'first' in a unit of work that leaves a timer behind; once it has committed, the
+ * timer's unit of work inserts 'later' and fails. Joining the finished transaction, that
+ * insert would stand alone and outlive the failure.
+ */
+async function workLeftByFinishedUnit(
+  dataSource: DataSource,
+): Promise<{ later: Promise<unknown> }> {
+  let later!: Promise<unknown>;
+  await inTransaction(dataSource, async (manager) => {
+    await manager.query("INSERT INTO items (owner) VALUES ('first')");
+    later = new Promise((resolve) => setTimeout(resolve, 10)).then(() =>
+      inTransaction(dataSource, async (next) => {
+        await next.query("INSERT INTO items (owner) VALUES ('later')");
+        throw new Error('rolled back on purpose');
+      }),
+    );
+  });
+
+  return { later };
+}
+
 describe('inTransaction', () => {
   let dataSource: DataSource;
 
@@ -54,23 +76,34 @@ describe('inTransaction', () => {
   });
 
   it('gives work scheduled inside a finished unit of work a transaction of its own', async () => {
-    let later!: Promise<unknown>;
-    await inTransaction(dataSource, async (manager) => {
-      await manager.query("INSERT INTO items (owner) VALUES ('first')");
-      // Runs once the first has committed. Joining that finished transaction, its insert
-      // would stand alone and outlive the failure that follows it.
-      later = new Promise((resolve) => setTimeout(resolve, 10)).then(() =>
-        inTransaction(dataSource, async (next) => {
-          await next.query("INSERT INTO items (owner) VALUES ('later')");
-          throw new Error('rolled back on purpose');
-        }),
-      );
-    });
+    const { later } = await workLeftByFinishedUnit(dataSource);
 
     await expect(later).rejects.toThrow('rolled back on purpose');
     const rows = await dataSource.query('SELECT owner FROM items ORDER BY id');
 
     expect(rows).toEqual([{ owner: 'first' }]);
+  });
+
+  it('keeps such work out of the finished unit while another data source has one open', async () => {
+    // A unit of work open elsewhere keeps the async context enabled meanwhile.
+    const other = new DataSource({ type: 'sqlite', database: ':memory:' });
+    await other.initialize();
+    await other.query('CREATE TABLE migrations (id INTEGER PRIMARY KEY)');
+    let finish!: () => void;
+    const held = new Promise<void>((resolve) => (finish = resolve));
+    const elsewhere = inTransaction(other, () => held);
+    try {
+      const { later } = await workLeftByFinishedUnit(dataSource);
+
+      await expect(later).rejects.toThrow('rolled back on purpose');
+      const rows = await dataSource.query('SELECT owner FROM items ORDER BY id');
+
+      expect(rows).toEqual([{ owner: 'first' }]);
+    } finally {
+      finish();
+      await elsewhere;
+      await other.destroy();
+    }
   });
 
   it('reads then writes while another process commits, without waiting forever', async () => {
