@@ -48,7 +48,11 @@ type LoggedRequest = IncomingMessage & { id?: string; route?: string };
  * A request as a log line names it: id, method, URL (`urlForLog`), the peer's address. No
  * headers: they carry API keys and cookies, and the request id stands for the rest.
  */
-function requestForLog(req: LoggedRequest): Record<string, unknown> {
+function requestForLog(req: LoggedRequest | null): Record<string, unknown> | null {
+  if (!req || typeof req !== 'object') {
+    return req;
+  }
+
   return {
     id: req.id,
     method: req.method,
@@ -57,10 +61,10 @@ function requestForLog(req: LoggedRequest): Record<string, unknown> {
   };
 }
 
-/** A query key that is a plain name (`limit`, `target`), not data. */
-const PLAIN_KEY = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
-/** A path segment that is a plain name (`customers`, `models`). */
-const PLAIN_SEGMENT = /^[A-Za-z][A-Za-z0-9_-]{0,39}$/;
+/** A query key that is a plain name (`limit`, `modelName`): letters only, as ids seldom are. */
+const PLAIN_KEY = /^[A-Za-z_]{1,40}$/;
+/** A path segment that is a plain name (`customers`, `campaign-runs`): letters and hyphens. */
+const PLAIN_SEGMENT = /^[A-Za-z][A-Za-z-]{0,39}$/;
 
 /**
  * A URL as the log shows it, without anything a caller put in it that may be a customer's
@@ -84,9 +88,9 @@ export function urlForLog(url: string, route?: string): string {
     .split('#')[0]
     .split('&')
     .map((part) => {
-      const key = part.split('=')[0];
+      const [key, ...value] = part.split('=');
 
-      return PLAIN_KEY.test(key) ? `${key}=…` : '…';
+      return PLAIN_KEY.test(key) ? `${key}${value.length > 0 ? '=…' : ''}` : '…';
     });
 
   return `${shown}?${keys.join('&')}`;
@@ -116,7 +120,11 @@ export function statementForLog(query: string): string {
  * QueryFailedError carries (`statementForLog`). The stack of that error already says where;
  * the driver's error keeps its message and code.
  */
-function errorForLog(err: Error): Record<string, unknown> {
+function errorForLog(err: Error | null): Record<string, unknown> | null {
+  // pino hands over whatever was logged as `err`, `throw null` included.
+  if (!err || typeof err !== 'object') {
+    return err;
+  }
   const serialized = pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
   if (typeof serialized.stack === 'string') {
     serialized.stack = serialized.stack.replace(DRIVER_TRACE, '');

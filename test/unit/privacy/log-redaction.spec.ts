@@ -86,6 +86,20 @@ describe('logs without personal data', () => {
     expect(urlForLog('/customers;ann@example.com')).toBe('/…');
     expect(urlForLog('/ann@example.com?v=1')).toBe('/…?v=…');
     expect(urlForLog('/models')).toBe('/models');
+    // Ids are seldom letters only: a segment or key with a digit is not shown.
+    expect(urlForLog('/CUST98765/export?x')).toBe('/…?x');
+    expect(urlForLog('/customers/c-1/export?CUST12345', '/customers/:id/export')).toBe(
+      '/customers/:id/export?…',
+    );
+  });
+
+  it('logs whatever was thrown, null included, without failing', () => {
+    const { lines, logger } = capturedLogger();
+
+    logger.error({ err: null, req: null }, 'Unexpected error');
+    logger.error({ err: 'a string' }, 'Unexpected error');
+
+    expect(lines.map((line) => JSON.parse(line).err)).toEqual([null, 'a string']);
   });
 
   it('keeps the values out of the text of a failed statement', () => {
