@@ -168,14 +168,13 @@ function build(): void {
   fs.writeFileSync(FLOOR_BUILT, outputText);
 }
 
-/** A server under load: its process and the file its log (stderr) goes to. */
-interface Server {
-  readonly child: ChildProcess;
-  readonly log: string;
-}
-
 /** `bullseye serve` on `port`, built; resolves once it listens. Its log goes to `log`. */
-function serve(dataDir: string, port: number, log: string, profiles?: string): Promise<Server> {
+function serve(
+  dataDir: string,
+  port: number,
+  log: string,
+  profiles?: string,
+): Promise<ChildProcess> {
   const profiling = profiles ? ['--cpu-prof', '--cpu-prof-dir', profiles] : [];
   const args = ['serve', '--port', String(port), '--data-dir', dataDir];
 
@@ -188,7 +187,7 @@ function serve(dataDir: string, port: number, log: string, profiles?: string): P
 }
 
 /** The framework alone (bench/load-floor.ts, built) on `port`. */
-function serveFloor(port: number, log: string): Promise<Server> {
+function serveFloor(port: number, log: string): Promise<ChildProcess> {
   return start([FLOOR_BUILT, String(port)], log, {});
 }
 
@@ -197,7 +196,11 @@ function serveFloor(port: number, log: string): Promise<Server> {
  * service's log would: read through a pipe, every request line would cost the load
  * generator, on the same 2 cores, CPU time of its own.
  */
-async function start(args: string[], log: string, env: Record<string, string>): Promise<Server> {
+async function start(
+  args: string[],
+  log: string,
+  env: Record<string, string>,
+): Promise<ChildProcess> {
   const fd = fs.openSync(log, 'w');
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
@@ -216,7 +219,7 @@ async function start(args: string[], log: string, env: Record<string, string>): 
     });
   });
 
-  return { child, log };
+  return child;
 }
 
 /** The `request completed` lines in a server's log. */
@@ -224,8 +227,7 @@ function requestLines(log: string): number {
   return fs.readFileSync(log, 'utf8').split('"msg":"request completed"').length - 1;
 }
 
-async function stop(server: Server | null): Promise<void> {
-  const child = server?.child;
+async function stop(child: ChildProcess | null): Promise<void> {
   if (child && child.exitCode === null) {
     const stopped = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
@@ -293,12 +295,12 @@ interface Measured {
   readonly cpu: number | null;
   readonly target?: number;
   /** Answers autocannon counted, warm-up included. */
-  readonly sent: number;
+  readonly answered: number;
 }
 
 /** A warm-up of 20 connections for 3 s, then the load itself, with the server's CPU time. */
 async function measure(
-  server: Server,
+  server: ChildProcess,
   url: string,
   route: { name: string; route: string; bodies: string[]; target?: number },
   key: string,
@@ -306,16 +308,16 @@ async function measure(
   seconds: number,
 ): Promise<Measured> {
   const warmUp = await load(url, route.route, route.bodies, key, 20, 3);
-  const before = cpuSeconds(server.child.pid);
+  const before = cpuSeconds(server.pid);
   const result = await load(url, route.route, route.bodies, key, connections, seconds);
-  const after = cpuSeconds(server.child.pid);
+  const after = cpuSeconds(server.pid);
 
   return {
     name: route.name,
     target: route.target,
     result,
     cpu: before === null || after === null ? null : after - before,
-    sent: warmUp.requests.total + result.requests.total,
+    answered: warmUp.requests.total + result.requests.total,
   };
 }
 
@@ -342,7 +344,7 @@ async function main(): Promise<void> {
     throw new Error(`--only takes score or decide, not "${only}"`);
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bullseye-load-'));
-  let server: Server | null = null;
+  let server: ChildProcess | null = null;
   try {
     console.log(`Preparing ${dataDir}: bank.csv, a logistic champion, a campaign, an API key`);
     const { key, customers } = await prepare(dataDir);
@@ -394,11 +396,11 @@ async function main(): Promise<void> {
     }
     // The log is part of the service measured: a line for every request. autocannon counts
     // the answers it had when it stopped; those still on their way have lines too.
-    const sent = results.reduce((sum, m) => sum + m.sent, 0);
+    const answered = results.reduce((sum, m) => sum + m.answered, 0);
     console.log(
-      `Server log: ${logged} request lines for ${sent} answers counted (warm-ups included)`,
+      `Server log: ${logged} request lines for ${answered} answers counted (warm-ups included)`,
     );
-    if (logged < sent) {
+    if (logged < answered) {
       process.exitCode = 1;
     }
   } finally {

@@ -28,7 +28,6 @@ export function createLogger(
     level: config.logLevel,
     // On every line, bound once.
     base: { service: 'bullseye', pid: process.pid, hostname: os.hostname() },
-    redact: ['err.parameters', 'err.cause.parameters'],
     serializers: { req: requestForLog, err: errorForLog },
   };
   if (config.logPretty) {
@@ -116,8 +115,8 @@ export function statementForLog(query: string): string {
 /**
  * An error as pino serializes it (with the stacks of its causes), less what sqlite3 appends
  * to the stack of a failed statement: the statement and the values bound to it (attributes,
- * a customer's id), then its caller, and less the values in the statement TypeORM's
- * QueryFailedError carries (`statementForLog`). The stack of that error already says where;
+ * a customer's id), then its caller; and less what TypeORM's QueryFailedError carries of
+ * them: its parameters, and the values in its statement (`statementForLog`). The stack of that error already says where;
  * the driver's error keeps its message and code.
  */
 function errorForLog(err: Error | null): Record<string, unknown> | null {
@@ -131,6 +130,9 @@ function errorForLog(err: Error | null): Record<string, unknown> | null {
   }
   if (typeof serialized.query === 'string') {
     serialized.query = statementForLog(serialized.query);
+  }
+  if (serialized.parameters !== undefined) {
+    serialized.parameters = '[Redacted]';
   }
   const driver = serialized.driverError as Record<string, unknown> | undefined;
   if (driver && typeof driver === 'object') {
